@@ -1,0 +1,112 @@
+"""The rule catalog: one Markdown document per rule, the source of truth for its text.
+
+Each document starts with a TOML header between `+++` lines:
+
+    +++
+    code = "EMB002"
+    name = "infinite-mask-sentinel"
+    category = "correctness"      # correctness | precision | performance | style
+    fix = "unsafe"                # safe | unsafe | none
+    default = true                # enabled without --select
+    summary = "One line for tables and listings"
+    +++
+
+followed by the sections `## What it does`, `## Why is this bad?`, `## Example`,
+`## Use instead` and `## Fix safety`. The first ```python block under Example
+and under Use instead are the bad and the fixed example; the tests run them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from emberlint.errors import CatalogError
+
+CATEGORIES = ("correctness", "precision", "performance", "style")
+FIX_KINDS = ("safe", "unsafe", "none")
+_HEADER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
+_SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
+_PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    code: str
+    name: str
+    category: str
+    fix: str
+    default: bool
+    summary: str
+    body: str
+    path: Path
+
+    def section(self, title: str) -> str:
+        """The text of `## title`, up to the next `## ` heading ('' if absent)."""
+        matches = list(_SECTION.finditer(self.body))
+        for index, match in enumerate(matches):
+            if match.group(1).strip().lower() == title.lower():
+                end = matches[index + 1].start() if index + 1 < len(matches) else len(self.body)
+                return self.body[match.end() : end].strip()
+        return ""
+
+    def example(self, title: str) -> str | None:
+        """The first ```python block of section `title`."""
+        found = _PYTHON_BLOCK.search(self.section(title))
+        return found.group(1) if found else None
+
+    @property
+    def bad_example(self) -> str | None:
+        return self.example("Example")
+
+    @property
+    def fixed_example(self) -> str | None:
+        return self.example("Use instead")
+
+
+def catalog_dir() -> Path:
+    """Installed wheels carry the catalog as `emberlint/catalog`; a checkout has `rules/`."""
+    packaged = Path(str(resources.files("emberlint"))) / "catalog"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def parse_doc(path: Path) -> RuleDoc:
+    text = path.read_text(encoding="utf-8")
+    header = _HEADER.match(text)
+    if header is None:
+        raise CatalogError(f"{path}: missing the +++ TOML header")
+    try:
+        meta = tomllib.loads(header.group(1))
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError(f"{path}: invalid TOML header: {error}") from error
+    for key in ("code", "name", "category", "fix", "default", "summary"):
+        if key not in meta:
+            raise CatalogError(f"{path}: header lacks '{key}'")
+    if meta["category"] not in CATEGORIES:
+        raise CatalogError(f"{path}: category must be one of {', '.join(CATEGORIES)}")
+    if meta["fix"] not in FIX_KINDS:
+        raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
+    if path.stem != meta["code"]:
+        raise CatalogError(f"{path}: file name must be the rule code {meta['code']}")
+    return RuleDoc(
+        code=meta["code"],
+        name=meta["name"],
+        category=meta["category"],
+        fix=meta["fix"],
+        default=bool(meta["default"]),
+        summary=meta["summary"],
+        body=text[header.end() :],
+        path=path,
+    )
+
+
+@cache
+def load_catalog() -> dict[str, RuleDoc]:
+    """Every rule document, by code."""
+    return {doc.code: doc for doc in map(parse_doc, sorted(catalog_dir().glob("EMB*.md")))}

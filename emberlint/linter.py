@@ -1,0 +1,320 @@
+"""Lint and fix one module's source text.
+
+`lint_text` runs every enabled rule in a single batched libcst traversal and
+returns findings with positions, `# noqa` already applied. `fix_text` applies the
+fixable findings (safe ones, plus unsafe ones when asked), re-lints, and repeats
+until nothing more changes, so fixing twice is the same as fixing once. A fixed
+text is returned only if it still parses and compiles.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import (
+    CodeRange,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from emberlint.names import MlxNames
+from emberlint.registry import UNUSED_NOQA, RuleSpec
+from emberlint.rule import LintContext, Violation
+
+MAX_FIX_PASSES = 10
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    code: str
+    message: str
+    line: int
+    column: int  # 1-based, like ruff and rustc
+    end_line: int
+    end_column: int
+    fix: str | None = None  # "safe" | "unsafe" | None when the rule offers no fix
+    replacement: str | None = None  # the fixed code for the reported range
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    line: int
+    codes: frozenset[str] | None  # None: a blanket `# noqa`
+
+
+class FixFailed(Exception):
+    """Applying fixes produced code that does not parse or compile (a rule bug)."""
+
+
+def mentions_mlx(source: str) -> bool:
+    """Cheap pre-filter: a module that never says `mlx` cannot import it."""
+    return "mlx" in source
+
+
+def lint_text(
+    source: str,
+    path: str,
+    rules: Sequence[RuleSpec],
+    *,
+    report_unused_noqa: bool = False,
+) -> list[Finding]:
+    """Findings for `source`; raises `cst.ParserSyntaxError` when it does not parse."""
+    if not mentions_mlx(source):
+        return []
+    module = cst.parse_module(source)
+    findings, _ = _lint_module(module, path, rules, report_unused_noqa)
+    return findings
+
+
+def fix_text(
+    source: str,
+    path: str,
+    rules: Sequence[RuleSpec],
+    *,
+    unsafe: bool = False,
+    report_unused_noqa: bool = False,
+) -> tuple[str, list[Finding], list[Finding]]:
+    """Returns (fixed source, findings fixed, findings left)."""
+    if not mentions_mlx(source):
+        return source, [], []
+    applied: list[Finding] = []
+    current = source
+    for _ in range(MAX_FIX_PASSES):
+        module = cst.parse_module(current)
+        findings, violations = _lint_module(module, path, rules, report_unused_noqa)
+        fixable = [
+            (finding, violation)
+            for finding, violation in zip(findings, violations)
+            if violation is not None
+            and violation.replacement is not None
+            and (finding.fix == "safe" or (unsafe and finding.fix == "unsafe"))
+        ]
+        if not fixable:
+            return current, applied, findings
+        chosen = _outermost(fixable)
+        fixed_module = _apply(module, [violation for _, violation in chosen])
+        updated = fixed_module.code
+        _check_compiles(updated, path)
+        if updated == current:
+            return current, applied, findings
+        applied.extend(finding for finding, _ in chosen)
+        current = updated
+    module = cst.parse_module(current)
+    findings, _ = _lint_module(module, path, rules, report_unused_noqa)
+    return current, applied, findings
+
+
+# -- running the rules ----------------------------------------------------
+
+
+def _lint_module(
+    module: cst.Module,
+    path: str,
+    rules: Sequence[RuleSpec],
+    report_unused_noqa: bool,
+) -> tuple[list[Finding], list[Violation | None]]:
+    """Findings in source order, each paired with the violation that made it."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    metadata = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider])
+    context = LintContext(path=path, module=module, names=MlxNames(metadata))
+    visitors = [spec.visitor(context) for spec in rules if spec.visitor is not None]
+    if visitors:
+        wrapper.visit_batched(visitors)
+    fix_kind = {spec.code: spec.doc.fix for spec in rules}
+    suppressions = _suppressions(module.code) if ("noqa" in module.code) else {}
+    used: set[tuple[int, str]] = set()
+    positions = wrapper.resolve(PositionProvider) if context.violations else {}
+    pairs: list[tuple[Finding, Violation | None]] = []
+    for violation in context.violations:
+        where: CodeRange = positions[violation.node]
+        suppression = _suppressing(suppressions, where, violation.code)
+        if suppression is not None:
+            used.add((suppression.line, violation.code))
+            continue
+        kind = fix_kind[violation.code]
+        has_fix = violation.replacement is not None and kind != "none"
+        pairs.append(
+            (
+                Finding(
+                    path=path,
+                    code=violation.code,
+                    message=violation.message,
+                    line=where.start.line,
+                    column=where.start.column + 1,
+                    end_line=where.end.line,
+                    end_column=where.end.column + 1,
+                    fix=kind if has_fix else None,
+                    replacement=module.code_for_node(violation.replacement) if has_fix else None,
+                ),
+                violation,
+            )
+        )
+    if report_unused_noqa:
+        pairs.extend((finding, None) for finding in _unused_noqa(path, suppressions, used))
+    pairs.sort(key=lambda pair: pair[0].sort_key)
+    return [finding for finding, _ in pairs], [violation for _, violation in pairs]
+
+
+# -- suppressions -----------------------------------------------------------
+
+
+def _suppressions(source: str) -> dict[int, Suppression]:
+    found: dict[int, Suppression] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return found
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        match = _NOQA.search(token.string)
+        if match is None:
+            continue
+        codes = match.group("codes")
+        line = token.start[0]
+        found[line] = Suppression(
+            line,
+            frozenset(code.upper() for code in re.split(r"[\s,]+", codes) if code)
+            if codes
+            else None,
+        )
+    return found
+
+
+def _suppressing(
+    suppressions: dict[int, Suppression], where: CodeRange, code: str
+) -> Suppression | None:
+    """A noqa on the first or the last line of the finding suppresses it."""
+    for line in (where.start.line, where.end.line):
+        suppression = suppressions.get(line)
+        if suppression is not None and (suppression.codes is None or code in suppression.codes):
+            return suppression
+    return None
+
+
+def _unused_noqa(
+    path: str, suppressions: dict[int, Suppression], used: set[tuple[int, str]]
+) -> list[Finding]:
+    """`# noqa: EMBxxx` codes that suppressed nothing. Blanket and foreign codes are
+    left alone: they may belong to ruff or flake8 running beside emberlint."""
+    findings = []
+    for line, suppression in suppressions.items():
+        if suppression.codes is None:
+            continue
+        unused = sorted(
+            code
+            for code in suppression.codes
+            if code.startswith("EMB") and (line, code) not in used
+        )
+        if unused:
+            findings.append(
+                Finding(
+                    path=path,
+                    code=UNUSED_NOQA,
+                    message=f"Unused `noqa` directive (unused: {', '.join(unused)})",
+                    line=line,
+                    column=1,
+                    end_line=line,
+                    end_column=1,
+                )
+            )
+    return findings
+
+
+# -- applying fixes ---------------------------------------------------------
+
+
+def _outermost(
+    fixable: list[tuple[Finding, Violation]],
+) -> list[tuple[Finding, Violation]]:
+    """Drop fixes nested in (or overlapping) an earlier chosen one; the next pass retries them."""
+    chosen: list[tuple[Finding, Violation]] = []
+    ordered = sorted(
+        fixable,
+        key=lambda pair: (pair[0].line, pair[0].column, -pair[0].end_line, -pair[0].end_column),
+    )
+    for finding, violation in ordered:
+        start = (finding.line, finding.column)
+        if any(
+            start < (kept.end_line, kept.end_column)
+            and (finding.end_line, finding.end_column) > (kept.line, kept.column)
+            for kept, _ in chosen
+        ):
+            continue
+        chosen.append((finding, violation))
+    return chosen
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        return self.replacements.get(original_node, updated_node)
+
+
+def _apply(module: cst.Module, violations: list[Violation]) -> cst.Module:
+    replacements = {violation.node: violation.replacement for violation in violations}
+    fixed = module.visit(_Replacer(replacements))
+    imports = []
+    for violation in violations:
+        for statement in violation.imports:
+            if statement not in imports:
+                imports.append(statement)
+    return _add_imports(fixed, imports)
+
+
+def _add_imports(module: cst.Module, statements: list[str]) -> cst.Module:
+    """Add the import statements the module lacks, after its existing top-level imports."""
+    present = {module.code_for_node(line).strip() for line in module.body}
+    missing = [statement for statement in statements if statement not in present]
+    if not missing:
+        return module
+    body = list(module.body)
+    insert_at = 0
+    for index, statement in enumerate(body):
+        if _is_docstring(statement, index) or _is_import(statement):
+            insert_at = index + 1
+        else:
+            break
+    new_lines = [cst.parse_statement(statement + module.default_newline) for statement in missing]
+    return module.with_changes(body=body[:insert_at] + new_lines + body[insert_at:])
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def _is_docstring(statement: cst.CSTNode, index: int) -> bool:
+    return (
+        index == 0
+        and isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _check_compiles(source: str, path: str) -> None:
+    try:
+        cst.parse_module(source)
+        compile(source, path, "exec", dont_inherit=True)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+        raise FixFailed(f"{path}: fixing produced code that does not compile: {error}") from error

@@ -1,0 +1,293 @@
+"""Name resolution and array inference for MLX code, on libcst metadata.
+
+Everything here answers questions through `QualifiedNameProvider` and
+`ScopeProvider`, never by matching source text, so `import mlx.core as mx`,
+`import mlx.core`, `from mlx import core as mx` and `from mlx.core import where`
+all resolve to the same qualified names, and `np.where` / `torch.rsqrt` never do.
+
+A value counts as an MLX array when it is
+- the result of an `mlx.core` / `mlx.nn` function call (not a class, dtype or utility),
+- a method call, subscript or arithmetic on an MLX array,
+- a name assigned from one of those in the same scope, or
+- a parameter annotated `mx.array`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import libcst as cst
+from libcst._metadata_dependent import LazyValue
+from libcst.metadata import (
+    Assignment,
+    ParentNodeProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+MLX_CORE = "mlx.core"
+MLX_NN = "mlx.nn"
+ARRAY_TYPE = "mlx.core.array"
+
+# Lower-case `mlx.core` / `mlx.nn` callables that do not return an array.
+NON_ARRAY_FUNCTIONS = frozenset(
+    f"{MLX_CORE}.{name}"
+    for name in (
+        "finfo", "iinfo", "eval", "async_eval", "compile", "disable_compile",
+        "enable_compile", "grad", "value_and_grad", "vjp", "jvp", "vmap",
+        "checkpoint", "custom_function", "default_device", "set_default_device",
+        "default_stream", "set_default_stream", "new_stream", "stream", "device",
+        "save", "savez", "savez_compressed", "save_safetensors", "save_gguf",
+        "load", "export_function", "import_function", "issubdtype",
+        "set_cache_limit", "set_memory_limit", "set_wired_limit", "get_active_memory",
+        "get_peak_memory", "get_cache_memory", "clear_cache", "reset_peak_memory",
+        "synchronize", "broadcast_shapes",
+    )
+) | frozenset(
+    f"{MLX_NN}.{name}"
+    for name in ("value_and_grad", "quantize", "average_gradients")
+)
+
+# Array methods that do not return an array.
+NON_ARRAY_METHODS = frozenset({"item", "tolist", "__len__"})
+
+
+class MlxNames:
+    """Answers 'what is this expression?' for one parsed module."""
+
+    def __init__(self, metadata: Mapping[type, Mapping[cst.CSTNode, Any]]) -> None:
+        self._qualified = metadata[QualifiedNameProvider]
+        self._scopes = metadata[ScopeProvider]
+        self._parents = metadata[ParentNodeProvider]
+        self._array_cache: dict[cst.CSTNode, bool] = {}
+
+    # -- metadata access -------------------------------------------------
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        value = self._qualified.get(node, set())
+        if isinstance(value, LazyValue):
+            value = value()
+        return {qualified.name for qualified in value}
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._parents.get(node)
+
+    def scope(self, node: cst.CSTNode):
+        return self._scopes.get(node)
+
+    # -- what a name or call is -----------------------------------------
+
+    def resolves_to(self, node: cst.CSTNode, *names: str) -> bool:
+        """True when `node` (a Name or Attribute) is one of the qualified `names`."""
+        return not self.qualified_names(node).isdisjoint(names)
+
+    def mlx_name(self, node: cst.CSTNode) -> str | None:
+        """The `mlx.core.*` / `mlx.nn.*` qualified name of `node`, if it has one."""
+        for name in self.qualified_names(node):
+            if name.startswith((MLX_CORE + ".", MLX_NN + ".")):
+                return name
+        return None
+
+    def mlx_call_name(self, node: cst.CSTNode) -> str | None:
+        """The qualified name of the MLX function `node` calls, if it is such a call."""
+        if isinstance(node, cst.Call):
+            return self.mlx_name(node.func)
+        return None
+
+    def is_mlx_call(self, node: cst.CSTNode, *names: str) -> bool:
+        return isinstance(node, cst.Call) and self.resolves_to(node.func, *names)
+
+    # -- array inference --------------------------------------------------
+
+    def is_array(self, node: cst.CSTNode) -> bool:
+        """True when `node` is known to evaluate to an MLX array."""
+        cached = self._array_cache.get(node)
+        if cached is None:
+            self._array_cache[node] = False  # breaks cycles such as `x = x + 1`
+            cached = self._infer_array(node)
+            self._array_cache[node] = cached
+        return cached
+
+    def _infer_array(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Call):
+            name = self.mlx_name(node.func)
+            if name is not None:
+                return _returns_array(name)
+            if isinstance(node.func, cst.Attribute):
+                return (
+                    node.func.attr.value not in NON_ARRAY_METHODS
+                    and self.is_array(node.func.value)
+                )
+            return False
+        if isinstance(node, cst.BinaryOperation):
+            return self.is_array(node.left) or self.is_array(node.right)
+        if isinstance(node, cst.UnaryOperation):
+            return not isinstance(node.operator, cst.Not) and self.is_array(node.expression)
+        if isinstance(node, cst.Subscript):
+            return self.is_array(node.value)
+        if isinstance(node, cst.Attribute) and node.attr.value in ("T", "real", "imag"):
+            return self.is_array(node.value)
+        if isinstance(node, cst.IfExp):
+            return self.is_array(node.body) and self.is_array(node.orelse)
+        if isinstance(node, cst.Name):
+            return self._name_is_array(node)
+        return False
+
+    def _name_is_array(self, node: cst.Name) -> bool:
+        scope = self.scope(node)
+        if scope is None or node.value not in scope:
+            return False
+        assignments = [
+            assignment
+            for assignment in scope[node.value]
+            if isinstance(assignment, Assignment)
+        ]
+        return bool(assignments) and all(
+            self._assignment_is_array(assignment) for assignment in assignments
+        )
+
+    def _assignment_is_array(self, assignment: Assignment) -> bool:
+        target = assignment.node
+        if isinstance(target, cst.Param):
+            annotation = target.annotation
+            return annotation is not None and self.resolves_to(
+                annotation.annotation, ARRAY_TYPE
+            )
+        value = self.assigned_value(target)
+        return value is not None and self.is_array(value)
+
+    def assigned_value(self, target: cst.CSTNode) -> cst.BaseExpression | None:
+        """The expression assigned to a plain name target (`x = value`, `x: T = value`)."""
+        parent = self.parent(target)
+        if isinstance(parent, cst.AssignTarget):
+            statement = self.parent(parent)
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                return statement.value
+        if isinstance(parent, (cst.AnnAssign, cst.AugAssign)) and parent.target is target:
+            if isinstance(parent, cst.AugAssign):
+                return cst.BinaryOperation(
+                    left=target, operator=cst.Add(), right=parent.value
+                ) if self.is_array(parent.value) else None
+            return parent.value
+        return None
+
+    def name_values(self, node: cst.Name) -> list[cst.BaseExpression]:
+        """Every value a name may hold in its scope: assigned values and parameter defaults.
+
+        Empty when any binding is not a plain assignment (a loop target, an import, ...).
+        """
+        scope = self.scope(node)
+        if scope is None or node.value not in scope:
+            return []
+        values: list[cst.BaseExpression] = []
+        for assignment in scope[node.value]:
+            if not isinstance(assignment, Assignment):
+                return []
+            target = assignment.node
+            if isinstance(target, cst.Param):
+                if target.default is None:
+                    return []
+                values.append(target.default)
+                continue
+            value = self.assigned_value(target)
+            if value is None:
+                return []
+            values.append(value)
+        return values
+
+    def dtype_anchor(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        """The simplest array-valued Name or attribute chain inside `node`.
+
+        Used to write `mx.array(c, dtype=<anchor>.dtype)`: a plain name keeps the
+        fixed code readable and never re-evaluates an expression.
+        """
+        for candidate in _simple_operands(node):
+            if self.is_array(candidate):
+                return candidate
+        return None
+
+    # -- writing replacements --------------------------------------------
+
+    def core_reference(self, module: cst.Module) -> tuple[cst.BaseExpression, tuple[str, ...]]:
+        """An expression naming `mlx.core` in this module, and the import it needs.
+
+        Reuses the module's own binding (`mx`, `mlx.core`, `core`, ...); adds
+        `import mlx.core as mx` only when the module has none.
+        """
+        for statement in module.body:
+            reference = _core_binding(statement)
+            if reference is not None:
+                return reference, ()
+        return cst.Name("mx"), ("import mlx.core as mx",)
+
+    def nn_reference(self, module: cst.Module) -> tuple[cst.BaseExpression, tuple[str, ...]]:
+        """Like `core_reference`, for `mlx.nn` (adds `import mlx.nn as nn` if needed)."""
+        for statement in module.body:
+            reference = _nn_binding(statement)
+            if reference is not None:
+                return reference, ()
+        return cst.Name("nn"), ("import mlx.nn as nn",)
+
+
+def _returns_array(qualified_name: str) -> bool:
+    if qualified_name in NON_ARRAY_FUNCTIONS:
+        return False
+    last = qualified_name.rsplit(".", 1)[-1]
+    if not last or last[0].isupper():  # classes: nn.Linear, mx.Dtype, ...
+        return False
+    submodule = qualified_name.split(".")[2] if qualified_name.count(".") >= 3 else ""
+    return submodule not in ("metal", "cuda", "distributed", "init", "losses_utils")
+
+
+def _simple_operands(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    """Names and attribute chains inside `node`, shallowest and leftmost first."""
+    queue: list[cst.CSTNode] = [node]
+    while queue:
+        current = queue.pop(0)
+        if isinstance(current, (cst.Name, cst.Attribute)) and _dotted(current):
+            yield current
+            continue
+        if isinstance(current, cst.Call):
+            queue.extend(arg.value for arg in current.args)
+            continue
+        queue.extend(current.children)
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+def _core_binding(statement: cst.CSTNode) -> cst.BaseExpression | None:
+    return _module_binding(statement, "mlx", "core")
+
+
+def _nn_binding(statement: cst.CSTNode) -> cst.BaseExpression | None:
+    return _module_binding(statement, "mlx", "nn")
+
+
+def _module_binding(statement: cst.CSTNode, package: str, name: str) -> cst.BaseExpression | None:
+    """How a top-level import statement binds `package.name`, if it does."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                if _dotted(alias.name) == f"{package}.{name}":
+                    return (alias.asname.name if alias.asname else alias.name).deep_clone()
+        elif (
+            isinstance(small, cst.ImportFrom)
+            and not small.relative
+            and small.module is not None
+            and _dotted(small.module) == package
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            for alias in small.names:
+                if _dotted(alias.name) == name:
+                    return (alias.asname.name if alias.asname else alias.name).deep_clone()
+    return None

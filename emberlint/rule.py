@@ -1,0 +1,80 @@
+"""The contract between the engine and the rules.
+
+A rule is a libcst batchable visitor in its own module under `emberlint/rules/`.
+It declares only its `code`; everything a user reads about it (name, category,
+fix safety, explanation) lives in the rule's catalog document `rules/<CODE>.md`.
+While visiting, a rule calls `self.report(...)` with the node at fault and, when
+it can fix it, the replacement node and the imports the replacement needs.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
+
+from emberlint.names import MlxNames
+
+
+class Category(str, enum.Enum):
+    CORRECTNESS = "correctness"
+    PRECISION = "precision"
+    PERFORMANCE = "performance"
+    STYLE = "style"
+
+
+class FixSafety(str, enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports: the node at fault and, optionally, its replacement.
+
+    `imports` are whole import statements (e.g. ``"import mlx.core as mx"``) that
+    the replacement needs; the fixer adds those the module does not have yet.
+    """
+
+    code: str
+    message: str
+    node: cst.CSTNode
+    replacement: cst.CSTNode | None = None
+    imports: tuple[str, ...] = ()
+
+
+@dataclass
+class LintContext:
+    """Per-file state shared by all rules visiting one module."""
+
+    path: str
+    module: cst.Module
+    names: MlxNames
+    violations: list[Violation] = field(default_factory=list)
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """Base class of every rule. Subclasses set `code` and define visit_* methods."""
+
+    code: ClassVar[str]
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+
+    def __init__(self, context: LintContext) -> None:
+        super().__init__()
+        self.context = context
+        self.names = context.names
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        replacement: cst.CSTNode | None = None,
+        imports: tuple[str, ...] = (),
+    ) -> None:
+        self.context.violations.append(
+            Violation(self.code, message, node, replacement, imports)
+        )

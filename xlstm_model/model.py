@@ -1,0 +1,337 @@
+"""xLSTM (xLSTM-7B architecture) in MLX, mirroring transformers' ``models/xlstm``.
+
+Module and parameter names match the Hugging Face checkpoint
+(``backbone.blocks.{i}.mlstm_layer.q.weight`` ...), so its safetensors load
+without renaming.
+"""
+
+import inspect
+from dataclasses import dataclass, field
+
+import mlx.core as mx
+import mlx.nn as nn
+
+from .cache import XLSTMCache
+from .mlstm import MLSTMState, init_state, mlstm_chunkwise, mlstm_recurrent_step
+
+DTYPES = {"float32": mx.float32, "bfloat16": mx.bfloat16, "float16": mx.float16}
+
+
+def parse_dtype(name: str, key: str = "dtype") -> mx.Dtype:
+    """Map a dtype string to an MLX dtype, raising ValueError naming ``key`` if unknown."""
+    if name not in DTYPES:
+        raise ValueError(f"unknown dtype {name!r} for {key}; expected one of {', '.join(DTYPES)}")
+    return DTYPES[name]
+
+
+def round_up_to_next_multiple_of(x: float, multiple_of: int) -> int:
+    return int(((x + multiple_of - 1) // multiple_of) * multiple_of)
+
+
+@dataclass
+class ModelArgs:
+    """Model hyper-parameters; field names follow the Hugging Face ``config.json``."""
+
+    model_type: str = "xlstm"
+    vocab_size: int = 50304
+    hidden_size: int = 4096
+    num_hidden_layers: int = 32
+    num_heads: int = 8
+    use_bias: bool = False
+    norm_reduction_force_float32: bool = True
+    tie_word_embeddings: bool = False
+    add_out_norm: bool = True
+    norm_eps: float = 1e-6
+    qk_dim_factor: float = 0.5
+    v_dim_factor: float = 1.0
+    chunk_size: int = 64
+    autocast_kernel_dtype: str = "bfloat16"
+    eps: float = 1e-6
+    inference_state_dtype: str = "float32"
+    ffn_proj_factor: float = 2.667
+    ffn_round_up_to_multiple_of: int = 64
+    gate_soft_cap: float | None = 15.0
+    output_logit_soft_cap: float | None = 30.0
+    weight_mode: str = "single"
+    torch_dtype: str = "float32"
+    bos_token_id: int | None = 0
+    eos_token_id: int | list[int] | None = 2
+    pad_token_id: int | None = 1
+    nan_check: bool = False
+    extra: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, params: dict) -> "ModelArgs":
+        """Build from a ``config.json`` dict; aliases resolved, unknown keys ignored."""
+        params = dict(params)
+        if "hidden_size" not in params and "embedding_dim" in params:
+            params["hidden_size"] = params["embedding_dim"]
+        if "num_hidden_layers" not in params and "num_blocks" in params:
+            params["num_hidden_layers"] = params["num_blocks"]
+        if "dtype" in params and params["dtype"] is not None:
+            params["torch_dtype"] = params["dtype"]
+        names = inspect.signature(cls).parameters
+        return cls(**{k: v for k, v in params.items() if k in names and k != "extra" and v is not None})
+
+    def __post_init__(self):
+        for key in ("vocab_size", "hidden_size", "num_hidden_layers", "num_heads", "chunk_size"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"config key {key!r} must be a positive integer, got {value!r}")
+        for key in ("torch_dtype", "autocast_kernel_dtype", "inference_state_dtype"):
+            parse_dtype(getattr(self, key), key)
+        if self.weight_mode not in ("single", "fused"):
+            raise ValueError(f"config key 'weight_mode' must be 'single' or 'fused', got {self.weight_mode!r}")
+        for key in ("qk_dim", "v_dim"):
+            if getattr(self, key) % self.num_heads:
+                raise ValueError(
+                    f"config key 'num_heads' ({self.num_heads}) must divide {key} ({getattr(self, key)})"
+                )
+
+    @property
+    def qk_dim(self) -> int:
+        return int(self.hidden_size * self.qk_dim_factor)
+
+    @property
+    def v_dim(self) -> int:
+        return int(self.hidden_size * self.v_dim_factor)
+
+    @property
+    def ffn_dim(self) -> int:
+        return round_up_to_next_multiple_of(self.hidden_size * self.ffn_proj_factor, self.ffn_round_up_to_multiple_of)
+
+
+def soft_cap(x: mx.array, cap: float | None) -> mx.array:
+    """``cap * tanh(x / cap)``; identity when ``cap`` is None."""
+    if cap is None:
+        return x
+    return cap * mx.tanh(x / cap)
+
+
+def check_finite(x: mx.array, where: str, hint: str):
+    """NaN guard: raise ValueError naming the module if ``x`` holds NaN or Inf."""
+    if not mx.all(mx.isfinite(x)).item():
+        raise ValueError(f"NaN/Inf detected in the output of {where}; {hint}")
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dims: int, eps: float, force_float32: bool, use_bias: bool = False):
+        super().__init__()
+        self.weight = mx.ones((dims,))
+        if use_bias:
+            self.bias = mx.zeros((dims,))
+        self.eps = eps
+        self.force_float32 = force_float32
+
+    def __call__(self, x: mx.array) -> mx.array:
+        in_dtype = x.dtype
+        if self.force_float32:
+            x = x.astype(mx.float32)
+        x = (x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)).astype(in_dtype)
+        x = x * self.weight
+        if "bias" in self:
+            x = x + self.bias
+        return x
+
+
+class MultiHeadLayerNorm(nn.Module):
+    """Per-head LayerNorm over the head dimension of ``(B, S, H, D)``, output ``(B, S, H*D)``."""
+
+    def __init__(self, num_heads: int, head_dim: int, eps: float, force_float32: bool, use_bias: bool = False):
+        super().__init__()
+        self.weight = mx.ones((num_heads * head_dim,))
+        if use_bias:
+            self.bias = mx.zeros((num_heads * head_dim,))
+        self.eps = eps
+        self.force_float32 = force_float32
+
+    def __call__(self, x: mx.array) -> mx.array:
+        batch, seq_len = x.shape[:2]
+        in_dtype = x.dtype
+        if self.force_float32:
+            x = x.astype(mx.float32)
+        centred = x - mx.mean(x, axis=-1, keepdims=True)
+        x = (centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)).astype(in_dtype)
+        x = x.reshape(batch, seq_len, -1) * self.weight
+        if "bias" in self:
+            x = x + self.bias
+        return x
+
+
+class MLSTMBackend(nn.Module):
+    """The mLSTM cell: chunkwise prefill, recurrent decode, with its dtype roles."""
+
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.chunk_size = args.chunk_size
+        self.eps = args.eps
+        self.kernel_dtype = parse_dtype(args.autocast_kernel_dtype, "autocast_kernel_dtype")
+        self.state_dtype = parse_dtype(args.inference_state_dtype, "inference_state_dtype")
+
+    def __call__(self, q, k, v, i, f, state: MLSTMState | None) -> tuple[mx.array, MLSTMState]:
+        batch, heads, seq_len, qk_dim = q.shape
+        if state is None:
+            state = init_state(batch, heads, qk_dim, v.shape[-1], self.state_dtype)
+        state = tuple(s.astype(self.state_dtype) for s in state)
+        in_dtype = v.dtype
+        q, k, v = (x.astype(self.kernel_dtype) for x in (q, k, v))
+        if seq_len == 1:
+            h, state = mlstm_recurrent_step(q[:, :, 0], k[:, :, 0], v[:, :, 0], i, f, state, self.eps)
+            h = h[:, :, None]
+        else:
+            h, state = mlstm_chunkwise(q, k, v, i, f, state, self.chunk_size, self.eps)
+        return h.astype(in_dtype), state
+
+
+class MLSTMLayer(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.args = args
+        hidden, bias = args.hidden_size, args.use_bias
+        if args.weight_mode == "single":
+            self.q = nn.Linear(hidden, args.qk_dim, bias=bias)
+            self.k = nn.Linear(hidden, args.qk_dim, bias=bias)
+            self.v = nn.Linear(hidden, args.v_dim, bias=bias)
+            self.ogate_preact = nn.Linear(hidden, args.v_dim, bias=bias)
+            self.igate_preact = nn.Linear(hidden, args.num_heads, bias=True)
+            self.fgate_preact = nn.Linear(hidden, args.num_heads, bias=True)
+        else:
+            self.qkv_opreact = nn.Linear(hidden, 2 * args.qk_dim + 2 * args.v_dim, bias=bias)
+            self.ifgate_preact = nn.Linear(hidden, 2 * args.num_heads, bias=True)
+        self.mlstm_backend = MLSTMBackend(args)
+        self.multihead_norm = MultiHeadLayerNorm(
+            args.num_heads, args.v_dim // args.num_heads, args.norm_eps, args.norm_reduction_force_float32, bias
+        )
+        self.out_proj = nn.Linear(args.v_dim, hidden, bias=bias)
+
+    def __call__(self, x: mx.array, state: MLSTMState | None, block_idx: int):
+        args = self.args
+        batch, seq_len, _ = x.shape
+        if args.weight_mode == "single":
+            q, k, v, o_preact = self.q(x), self.k(x), self.v(x), self.ogate_preact(x)
+            i_preact = soft_cap(self.igate_preact(x), args.gate_soft_cap)
+            f_preact = soft_cap(self.fgate_preact(x), args.gate_soft_cap)
+        else:
+            qk, v_dim = args.qk_dim, args.v_dim
+            q, k, v, o_preact = mx.split(self.qkv_opreact(x), [qk, 2 * qk, 2 * qk + v_dim], axis=-1)
+            if_preact = soft_cap(self.ifgate_preact(x), args.gate_soft_cap)
+            i_preact, f_preact = mx.split(if_preact, [args.num_heads], axis=-1)
+
+        def heads(t):
+            return t.reshape(batch, seq_len, args.num_heads, -1).transpose(0, 2, 1, 3)
+
+        h, state = self.mlstm_backend(
+            heads(q), heads(k), heads(v), i_preact.transpose(0, 2, 1), f_preact.transpose(0, 2, 1), state
+        )
+        if args.nan_check:
+            check_finite(h, f"block {block_idx} mlstm_layer.mlstm_backend", "use state dtype float32")
+        h_norm = self.multihead_norm(h.transpose(0, 2, 1, 3))
+        if args.nan_check:
+            check_finite(
+                h_norm, f"block {block_idx} mlstm_layer.multihead_norm", "enable norm_reduction_force_float32"
+            )
+        return self.out_proj(mx.sigmoid(o_preact) * h_norm), state
+
+
+class FeedForward(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.weight_mode = args.weight_mode
+        self.ffn_dim = args.ffn_dim
+        if args.weight_mode == "single":
+            self.proj_up_gate = nn.Linear(args.hidden_size, args.ffn_dim, bias=args.use_bias)
+            self.proj_up = nn.Linear(args.hidden_size, args.ffn_dim, bias=args.use_bias)
+        else:
+            self.proj_up_gate_z = nn.Linear(args.hidden_size, 2 * args.ffn_dim, bias=args.use_bias)
+        self.proj_down = nn.Linear(args.ffn_dim, args.hidden_size, bias=args.use_bias)
+
+    def __call__(self, x: mx.array) -> mx.array:
+        if self.weight_mode == "single":
+            return self.proj_down(nn.silu(self.proj_up_gate(x)) * self.proj_up(x))
+        gate, z = mx.split(self.proj_up_gate_z(x), [self.ffn_dim], axis=-1)
+        return self.proj_down(nn.silu(gate) * z)
+
+
+class XLSTMBlock(nn.Module):
+    def __init__(self, args: ModelArgs, block_idx: int):
+        super().__init__()
+        self.args = args
+        self.block_idx = block_idx
+        force32 = args.norm_reduction_force_float32
+        self.norm_mlstm = RMSNorm(args.hidden_size, args.norm_eps, force32, args.use_bias)
+        self.mlstm_layer = MLSTMLayer(args)
+        self.norm_ffn = RMSNorm(args.hidden_size, args.norm_eps, force32, args.use_bias)
+        self.ffn = FeedForward(args)
+
+    def _check(self, x: mx.array, name: str):
+        if self.args.nan_check:
+            check_finite(x, f"block {self.block_idx} {name}", "enable norm_reduction_force_float32")
+
+    def __call__(self, x: mx.array, state: MLSTMState | None) -> tuple[mx.array, MLSTMState]:
+        x_mlstm = self.norm_mlstm(x)
+        self._check(x_mlstm, "norm_mlstm")
+        x_mlstm, state = self.mlstm_layer(x_mlstm, state, self.block_idx)
+        x = x + x_mlstm
+        x_ffn = self.norm_ffn(x)
+        self._check(x_ffn, "norm_ffn")
+        return x + self.ffn(x_ffn), state
+
+
+class XLSTMBackbone(nn.Module):
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.args = args
+        self.embeddings = nn.Embedding(args.vocab_size, args.hidden_size)
+        self.blocks = [XLSTMBlock(args, idx) for idx in range(args.num_hidden_layers)]
+        if args.add_out_norm:
+            self.out_norm = RMSNorm(args.hidden_size, args.norm_eps, args.norm_reduction_force_float32)
+
+    def __call__(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
+        x = self.embeddings(inputs)
+        for idx, block in enumerate(self.blocks):
+            x, state = block(x, cache[idx] if cache is not None else None)
+            if cache is not None:
+                cache[idx] = state
+        if cache is not None:
+            cache.offset += inputs.shape[1]
+        if self.args.add_out_norm:
+            x = self.out_norm(x)
+            if self.args.nan_check:
+                check_finite(x, "out_norm", "enable norm_reduction_force_float32")
+        return x
+
+
+class Model(nn.Module):
+    """Causal LM: ``Model(args)(tokens (B, S), cache=None) -> logits (B, S, vocab)``."""
+
+    def __init__(self, args: ModelArgs):
+        super().__init__()
+        self.args = args
+        self.model_type = args.model_type
+        self.backbone = XLSTMBackbone(args)
+        if not args.tie_word_embeddings:
+            self.lm_head = nn.Linear(args.hidden_size, args.vocab_size, bias=False)
+
+    def __call__(self, inputs: mx.array, cache: XLSTMCache | None = None) -> mx.array:
+        x = self.backbone(inputs, cache)
+        if self.args.tie_word_embeddings:
+            logits = self.backbone.embeddings.as_linear(x)
+        else:
+            logits = self.lm_head(x)
+        return soft_cap(logits, self.args.output_logit_soft_cap)
+
+    def make_cache(self) -> XLSTMCache:
+        return XLSTMCache(self.args.num_hidden_layers)
+
+    def sanitize(self, weights: dict[str, mx.array]) -> dict[str, mx.array]:
+        """Drop tensors the MLX model does not hold (tied LM head, disabled out norm)."""
+        if self.args.tie_word_embeddings:
+            weights.pop("lm_head.weight", None)
+        if not self.args.add_out_norm:
+            weights.pop("backbone.out_norm.weight", None)
+        return weights
+
+    @property
+    def layers(self):
+        return self.backbone.blocks
+
