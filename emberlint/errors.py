@@ -11,3 +11,11 @@ class CatalogError(EmberlintError):
 
 class ConfigError(EmberlintError):
     """`[tool.emberlint]` holds a key or value emberlint does not accept."""
+
+
+class SourceError(EmberlintError):
+    """A file could not be read or decoded; the message names the file."""
+
+
+class WriteError(EmberlintError):
+    """A fixed file could not be written back; the original is left untouched."""

@@ -52,6 +52,16 @@ NON_ARRAY_FUNCTIONS = frozenset(
 # Array methods that do not return an array.
 NON_ARRAY_METHODS = frozenset({"item", "tolist", "__len__"})
 
+# Module constants that are IEEE infinities, by qualified name.
+POSITIVE_INFINITIES = frozenset(
+    {"math.inf", "numpy.inf", "numpy.Inf", "numpy.Infinity", "numpy.PINF", "mlx.core.inf", "torch.inf"}
+)
+NEGATIVE_INFINITIES = frozenset({"numpy.NINF"})
+
+# Measured on MLX 0.32: float16 rounds |v| >= 65520 to inf and |v| <= 2**-25 to 0.
+FLOAT16_OVERFLOW = 65520.0
+FLOAT16_UNDERFLOW = 2.0**-25
+
 
 class MlxNames:
     """Answers 'what is this expression?' for one parsed module."""
@@ -79,14 +89,19 @@ class MlxNames:
     # -- what a name or call is -----------------------------------------
 
     def resolves_to(self, node: cst.CSTNode, *names: str) -> bool:
-        """True when `node` (a Name or Attribute) is one of the qualified `names`."""
-        return not self.qualified_names(node).isdisjoint(names)
+        """True when `node` (a Name or Attribute) is one of the qualified `names`.
+
+        Every binding must agree: after `import mlx.core as mx` and `mx = np` in
+        the same scope, `mx.where` may be NumPy's and resolves to nothing.
+        """
+        qualified = self.qualified_names(node)
+        return bool(qualified) and qualified.issubset(names)
 
     def mlx_name(self, node: cst.CSTNode) -> str | None:
-        """The `mlx.core.*` / `mlx.nn.*` qualified name of `node`, if it has one."""
-        for name in self.qualified_names(node):
-            if name.startswith((MLX_CORE + ".", MLX_NN + ".")):
-                return name
+        """The `mlx.core.*` / `mlx.nn.*` qualified name of `node`, if it has only such names."""
+        qualified = self.qualified_names(node)
+        if qualified and all(name.startswith((MLX_CORE + ".", MLX_NN + ".")) for name in qualified):
+            return min(qualified)
         return None
 
     def mlx_call_name(self, node: cst.CSTNode) -> str | None:
@@ -196,6 +211,66 @@ class MlxNames:
             values.append(value)
         return values
 
+    # -- Python float constants ---------------------------------------------
+
+    def float_value(self, node: cst.CSTNode) -> float | None:
+        """The value of an expression that is statically a Python float, else None.
+
+        Float literals, `+`/`-` on them, `float("inf")`-style calls, infinity
+        constants (`math.inf`, `np.inf`, `mx.inf`, ...), and names every binding of
+        which is one of those with the same value. Integers are not floats here.
+        """
+        return self._float_value(node, frozenset())
+
+    def _float_value(self, node: cst.CSTNode, seen: frozenset[cst.CSTNode]) -> float | None:
+        if isinstance(node, cst.Float):
+            return float(node.value.replace("_", ""))
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+            value = self._float_value(node.expression, seen)
+            if value is None:
+                return None
+            return -value if isinstance(node.operator, cst.Minus) else value
+        if isinstance(node, cst.Call):
+            return self._float_call_value(node)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            if self.resolves_to(node, *POSITIVE_INFINITIES):
+                return float("inf")
+            if self.resolves_to(node, *NEGATIVE_INFINITIES):
+                return float("-inf")
+        if isinstance(node, cst.Name) and node not in seen:
+            values = {self._float_value(value, seen | {node}) for value in self.name_values(node)}
+            if len(values) == 1:
+                return values.pop()
+        return None
+
+    def _float_call_value(self, node: cst.Call) -> float | None:
+        """`float("-inf")`, `float('1e-8')`: a builtin float of one string literal."""
+        if not self.resolves_to(node.func, "builtins.float") or len(node.args) != 1:
+            return None
+        argument = node.args[0]
+        if argument.keyword is not None or argument.star or not isinstance(argument.value, cst.SimpleString):
+            return None
+        try:
+            return float(argument.value.evaluated_value)
+        except (TypeError, ValueError):
+            return None
+
+    def is_float_param(self, node: cst.CSTNode) -> bool:
+        """True for a name that is only bound as a parameter annotated `float`."""
+        if not isinstance(node, cst.Name):
+            return False
+        scope = self.scope(node)
+        if scope is None or node.value not in scope:
+            return False
+        assignments = list(scope[node.value])
+        return bool(assignments) and all(
+            isinstance(assignment, Assignment)
+            and isinstance(assignment.node, cst.Param)
+            and assignment.node.annotation is not None
+            and self.resolves_to(assignment.node.annotation.annotation, "builtins.float")
+            for assignment in assignments
+        )
+
     def dtype_anchor(self, node: cst.CSTNode) -> cst.BaseExpression | None:
         """The simplest array-valued Name or attribute chain inside `node`.
 
@@ -220,6 +295,40 @@ class MlxNames:
             if reference is not None:
                 return reference, ()
         return cst.Name("mx"), ("import mlx.core as mx",)
+
+    def typed_scalar(
+        self, module: cst.Module, value: cst.BaseExpression, anchor: cst.BaseExpression
+    ) -> tuple[cst.Call, tuple[str, ...]]:
+        """`mx.array(<value>, dtype=<anchor>.dtype)`, keeping `value`'s parentheses outside."""
+        core, imports = self.core_reference(module)
+        call = cst.Call(
+            func=cst.Attribute(value=core, attr=cst.Name("array")),
+            args=[
+                cst.Arg(value.with_changes(lpar=[], rpar=[]).deep_clone()),
+                cst.Arg(
+                    cst.Attribute(value=anchor.deep_clone(), attr=cst.Name("dtype")),
+                    keyword=cst.Name("dtype"),
+                    equal=cst.AssignEqual(
+                        whitespace_before=cst.SimpleWhitespace(""),
+                        whitespace_after=cst.SimpleWhitespace(""),
+                    ),
+                ),
+            ],
+            lpar=value.lpar,
+            rpar=value.rpar,
+        )
+        return call, imports
+
+    def finfo_attribute(
+        self, module: cst.Module, dtype: cst.BaseExpression, attribute: str
+    ) -> tuple[cst.Attribute, tuple[str, ...]]:
+        """`mx.finfo(<dtype>).<attribute>`."""
+        core, imports = self.core_reference(module)
+        finfo = cst.Call(
+            func=cst.Attribute(value=core, attr=cst.Name("finfo")),
+            args=[cst.Arg(dtype.deep_clone())],
+        )
+        return cst.Attribute(value=finfo, attr=cst.Name(attribute)), imports
 
     def nn_reference(self, module: cst.Module) -> tuple[cst.BaseExpression, tuple[str, ...]]:
         """Like `core_reference`, for `mlx.nn` (adds `import mlx.nn as nn` if needed)."""

@@ -11,7 +11,9 @@ class XLSTMCache:
     """
 
     def __init__(self, num_blocks: int):
-        self.states: list[tuple[mx.array, mx.array, mx.array] | None] = [None] * num_blocks
+        self.states: list[tuple[mx.array, mx.array, mx.array] | None] = [
+            None
+        ] * num_blocks
         self.offset = 0
 
     def __getitem__(self, idx: int):
@@ -24,6 +26,15 @@ class XLSTMCache:
         return len(self.states)
 
     @property
+    def ready(self) -> bool:
+        """True once every block holds a state (after the first forward pass)."""
+        return all(state is not None for state in self.states)
+
+    @property
     def arrays(self) -> list[mx.array]:
-        """All state arrays, e.g. to ``mx.eval`` or ``mx.async_eval`` them."""
+        """All state arrays, flat: ``[C0, N0, M0, C1, ...]``."""
         return [a for state in self.states if state is not None for a in state]
+
+    def set_arrays(self, arrays: list[mx.array]) -> None:
+        """Inverse of :attr:`arrays`."""
+        self.states = [tuple(arrays[i : i + 3]) for i in range(0, len(arrays), 3)]

@@ -18,12 +18,14 @@ log forget gates loses most of its mantissa within a single chunk, and
 """
 
 import mlx.core as mx
-import mlx.nn as nn
+from mlx import nn
 
 MLSTMState = tuple[mx.array, mx.array, mx.array]
 
 
-def init_state(batch_size: int, num_heads: int, qk_head_dim: int, v_head_dim: int, dtype: mx.Dtype) -> MLSTMState:
+def init_state(
+    batch_size: int, num_heads: int, qk_head_dim: int, v_head_dim: int, dtype: mx.Dtype
+) -> MLSTMState:
     """Zero state, as transformers' ``xLSTMCache`` (the max state starts at 0)."""
     c = mx.zeros((batch_size, num_heads, qk_head_dim, v_head_dim), dtype=dtype)
     n = mx.zeros((batch_size, num_heads, qk_head_dim), dtype=dtype)
@@ -58,7 +60,13 @@ _compiled_recurrent_step = mx.compile(_recurrent_step)
 
 
 def mlstm_recurrent_step(
-    q: mx.array, k: mx.array, v: mx.array, i: mx.array, f: mx.array, state: MLSTMState, eps: float = 1e-6
+    q: mx.array,
+    k: mx.array,
+    v: mx.array,
+    i: mx.array,
+    f: mx.array,
+    state: MLSTMState,
+    eps: float = 1e-6,
 ) -> tuple[mx.array, MLSTMState]:
     """One recurrent step. ``q, k (B, H, Dqk)``, ``v (B, H, Dv)``, ``i, f (B, H, 1)``."""
     h, c, n, m = _compiled_recurrent_step(q, k, v, i, f, *state, eps)
@@ -66,13 +74,25 @@ def mlstm_recurrent_step(
 
 
 def mlstm_sequential(
-    q: mx.array, k: mx.array, v: mx.array, i: mx.array, f: mx.array, state: MLSTMState, eps: float = 1e-6
+    q: mx.array,
+    k: mx.array,
+    v: mx.array,
+    i: mx.array,
+    f: mx.array,
+    state: MLSTMState,
+    eps: float = 1e-6,
 ) -> tuple[mx.array, MLSTMState]:
     """Loop of recurrent steps over the sequence axis (slow; for tests and short inputs)."""
     hs = []
     for t in range(q.shape[2]):
         h, state = mlstm_recurrent_step(
-            q[:, :, t], k[:, :, t], v[:, :, t], i[:, :, t, None], f[:, :, t, None], state, eps
+            q[:, :, t],
+            k[:, :, t],
+            v[:, :, t],
+            i[:, :, t, None],
+            f[:, :, t, None],
+            state,
+            eps,
         )
         hs.append(h)
     return mx.stack(hs, axis=2), state
@@ -89,16 +109,22 @@ def _chunk_states(k, v, a, g, a_max, state: MLSTMState):
         ns.append(n)
         ms.append(m)
         m_next = mx.maximum(g[:, :, j] + m, a_max[:, :, j])
-        k_gated = k[:, :, j] * mx.exp(a[:, :, j] - m_next[..., None])[..., None].astype(k.dtype)
+        k_gated = k[:, :, j] * mx.exp(a[:, :, j] - m_next[..., None])[..., None].astype(
+            k.dtype
+        )
         f_bar = mx.exp(g[:, :, j] + m - m_next)[..., None].astype(state_dtype)
-        c = f_bar[..., None] * c + (k_gated.swapaxes(-1, -2) @ v[:, :, j]).astype(state_dtype)
+        c = f_bar[..., None] * c + (k_gated.swapaxes(-1, -2) @ v[:, :, j]).astype(
+            state_dtype
+        )
         n = f_bar * n + k_gated.sum(axis=-2).astype(state_dtype)
         m = m_next
     final = (c, n, m[..., None].astype(state_dtype))
     return mx.stack(cs, axis=2), mx.stack(ns, axis=2), mx.stack(ms, axis=2), final
 
 
-def _chunkwise_full_chunks(q, k, v, i, f, state: MLSTMState, chunk_size: int, eps: float):
+def _chunkwise_full_chunks(
+    q, k, v, i, f, state: MLSTMState, chunk_size: int, eps: float
+):
     """Chunkwise-parallel mLSTM for a sequence length divisible by ``chunk_size``."""
     batch, heads, seq_len, qk_dim = q.shape
     v_dim = v.shape[-1]
@@ -110,7 +136,8 @@ def _chunkwise_full_chunks(q, k, v, i, f, state: MLSTMState, chunk_size: int, ep
     k = k.reshape(batch, heads, nc, L, qk_dim)
     v = v.reshape(batch, heads, nc, L, v_dim)
     i = i.astype(mx.float32).reshape(batch, heads, nc, L)
-    b = mx.cumsum(nn.log_sigmoid(f.astype(mx.float32)).reshape(batch, heads, nc, L), axis=-1)
+    f_log = nn.log_sigmoid(f.astype(mx.float32))
+    b = mx.cumsum(f_log.reshape(batch, heads, nc, L), axis=-1)
     a = b[..., -1:] - b + i
     g = b[..., -1]
     c_k, n_k, m_k, final = _chunk_states(k, v, a, g, a.max(axis=-1), state)
@@ -152,13 +179,27 @@ def mlstm_chunkwise(
     outputs = []
     if split > 0:
         h, state = _chunkwise_full_chunks(
-            q[:, :, :split], k[:, :, :split], v[:, :, :split], i[..., :split], f[..., :split], state, chunk_size, eps
+            q[:, :, :split],
+            k[:, :, :split],
+            v[:, :, :split],
+            i[..., :split],
+            f[..., :split],
+            state,
+            chunk_size,
+            eps,
         )
         outputs.append(h)
     if split < seq_len:
         rest = seq_len - split
         h, state = _chunkwise_full_chunks(
-            q[:, :, split:], k[:, :, split:], v[:, :, split:], i[..., split:], f[..., split:], state, rest, eps
+            q[:, :, split:],
+            k[:, :, split:],
+            v[:, :, split:],
+            i[..., split:],
+            f[..., split:],
+            state,
+            rest,
+            eps,
         )
         outputs.append(h)
     h = outputs[0] if len(outputs) == 1 else mx.concatenate(outputs, axis=2)
@@ -178,4 +219,3 @@ def mlstm_parallel_reference(
     m = mx.maximum(b, log_d.max(axis=-1))[..., None]
     sd = (q @ k.swapaxes(-1, -2)) * (qk_dim**-0.5) * mx.exp(log_d - m)
     return normalise_output(sd @ v, sd.sum(axis=-1, keepdims=True), m, eps)
-

@@ -6,10 +6,10 @@ without renaming.
 """
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mlx.core as mx
-import mlx.nn as nn
+from mlx import nn
 
 from .cache import XLSTMCache
 from .mlstm import MLSTMState, init_state, mlstm_chunkwise, mlstm_recurrent_step
@@ -20,7 +20,9 @@ DTYPES = {"float32": mx.float32, "bfloat16": mx.bfloat16, "float16": mx.float16}
 def parse_dtype(name: str, key: str = "dtype") -> mx.Dtype:
     """Map a dtype string to an MLX dtype, raising ValueError naming ``key`` if unknown."""
     if name not in DTYPES:
-        raise ValueError(f"unknown dtype {name!r} for {key}; expected one of {', '.join(DTYPES)}")
+        raise ValueError(
+            f"unknown dtype {name!r} for {key}; expected one of {', '.join(DTYPES)}"
+        )
     return DTYPES[name]
 
 
@@ -58,30 +60,67 @@ class ModelArgs:
     eos_token_id: int | list[int] | None = 2
     pad_token_id: int | None = 1
     nan_check: bool = False
-    extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, params: dict) -> "ModelArgs":
         """Build from a ``config.json`` dict; aliases resolved, unknown keys ignored."""
         params = dict(params)
-        if "hidden_size" not in params and "embedding_dim" in params:
+        if params.get("hidden_size") is None and "embedding_dim" in params:
             params["hidden_size"] = params["embedding_dim"]
-        if "num_hidden_layers" not in params and "num_blocks" in params:
+        if params.get("num_hidden_layers") is None and "num_blocks" in params:
             params["num_hidden_layers"] = params["num_blocks"]
-        if "dtype" in params and params["dtype"] is not None:
+        if params.get("dtype") is not None:
             params["torch_dtype"] = params["dtype"]
+        if params.get("torch_dtype") is None:
+            params["torch_dtype"] = "float32"
         names = inspect.signature(cls).parameters
-        return cls(**{k: v for k, v in params.items() if k in names and k != "extra" and v is not None})
+        return cls(**{k: v for k, v in params.items() if k in names})
 
     def __post_init__(self):
-        for key in ("vocab_size", "hidden_size", "num_hidden_layers", "num_heads", "chunk_size"):
+        for key in (
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_heads",
+            "chunk_size",
+        ):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"config key {key!r} must be a positive integer, got {value!r}")
+                raise ValueError(
+                    f"config key {key!r} must be a positive integer, got {value!r}"
+                )
+        for key in (
+            "norm_eps",
+            "eps",
+            "qk_dim_factor",
+            "v_dim_factor",
+            "ffn_proj_factor",
+        ):
+            value = getattr(self, key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or value <= 0
+            ):
+                raise ValueError(
+                    f"config key {key!r} must be a positive number, got {value!r}"
+                )
+        for key in ("gate_soft_cap", "output_logit_soft_cap"):
+            value = getattr(self, key)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or value <= 0
+            ):
+                raise ValueError(
+                    f"config key {key!r} must be a positive number or null, got {value!r}"
+                )
         for key in ("torch_dtype", "autocast_kernel_dtype", "inference_state_dtype"):
             parse_dtype(getattr(self, key), key)
         if self.weight_mode not in ("single", "fused"):
-            raise ValueError(f"config key 'weight_mode' must be 'single' or 'fused', got {self.weight_mode!r}")
+            raise ValueError(
+                f"config key 'weight_mode' must be 'single' or 'fused', got {self.weight_mode!r}"
+            )
         for key in ("qk_dim", "v_dim"):
             if getattr(self, key) % self.num_heads:
                 raise ValueError(
@@ -98,7 +137,9 @@ class ModelArgs:
 
     @property
     def ffn_dim(self) -> int:
-        return round_up_to_next_multiple_of(self.hidden_size * self.ffn_proj_factor, self.ffn_round_up_to_multiple_of)
+        return round_up_to_next_multiple_of(
+            self.hidden_size * self.ffn_proj_factor, self.ffn_round_up_to_multiple_of
+        )
 
 
 def soft_cap(x: mx.array, cap: float | None) -> mx.array:
@@ -115,7 +156,9 @@ def check_finite(x: mx.array, where: str, hint: str):
 
 
 class RMSNorm(nn.Module):
-    def __init__(self, dims: int, eps: float, force_float32: bool, use_bias: bool = False):
+    def __init__(
+        self, dims: int, eps: float, force_float32: bool, use_bias: bool = False
+    ):
         super().__init__()
         self.weight = mx.ones((dims,))
         if use_bias:
@@ -127,8 +170,8 @@ class RMSNorm(nn.Module):
         in_dtype = x.dtype
         if self.force_float32:
             x = x.astype(mx.float32)
-        x = (x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)).astype(in_dtype)
-        x = x * self.weight
+        x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
+        x = x.astype(in_dtype) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
@@ -137,7 +180,14 @@ class RMSNorm(nn.Module):
 class MultiHeadLayerNorm(nn.Module):
     """Per-head LayerNorm over the head dimension of ``(B, S, H, D)``, output ``(B, S, H*D)``."""
 
-    def __init__(self, num_heads: int, head_dim: int, eps: float, force_float32: bool, use_bias: bool = False):
+    def __init__(
+        self,
+        num_heads: int,
+        head_dim: int,
+        eps: float,
+        force_float32: bool,
+        use_bias: bool = False,
+    ):
         super().__init__()
         self.weight = mx.ones((num_heads * head_dim,))
         if use_bias:
@@ -151,8 +201,8 @@ class MultiHeadLayerNorm(nn.Module):
         if self.force_float32:
             x = x.astype(mx.float32)
         centred = x - mx.mean(x, axis=-1, keepdims=True)
-        x = (centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)).astype(in_dtype)
-        x = x.reshape(batch, seq_len, -1) * self.weight
+        x = centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)
+        x = x.astype(in_dtype).reshape(batch, seq_len, -1) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
@@ -165,10 +215,16 @@ class MLSTMBackend(nn.Module):
         super().__init__()
         self.chunk_size = args.chunk_size
         self.eps = args.eps
-        self.kernel_dtype = parse_dtype(args.autocast_kernel_dtype, "autocast_kernel_dtype")
-        self.state_dtype = parse_dtype(args.inference_state_dtype, "inference_state_dtype")
+        self.kernel_dtype = parse_dtype(
+            args.autocast_kernel_dtype, "autocast_kernel_dtype"
+        )
+        self.state_dtype = parse_dtype(
+            args.inference_state_dtype, "inference_state_dtype"
+        )
 
-    def __call__(self, q, k, v, i, f, state: MLSTMState | None) -> tuple[mx.array, MLSTMState]:
+    def __call__(
+        self, q, k, v, i, f, state: MLSTMState | None
+    ) -> tuple[mx.array, MLSTMState]:
         batch, heads, seq_len, qk_dim = q.shape
         if state is None:
             state = init_state(batch, heads, qk_dim, v.shape[-1], self.state_dtype)
@@ -176,7 +232,9 @@ class MLSTMBackend(nn.Module):
         in_dtype = v.dtype
         q, k, v = (x.astype(self.kernel_dtype) for x in (q, k, v))
         if seq_len == 1:
-            h, state = mlstm_recurrent_step(q[:, :, 0], k[:, :, 0], v[:, :, 0], i, f, state, self.eps)
+            h, state = mlstm_recurrent_step(
+                q[:, :, 0], k[:, :, 0], v[:, :, 0], i, f, state, self.eps
+            )
             h = h[:, :, None]
         else:
             h, state = mlstm_chunkwise(q, k, v, i, f, state, self.chunk_size, self.eps)
@@ -196,11 +254,17 @@ class MLSTMLayer(nn.Module):
             self.igate_preact = nn.Linear(hidden, args.num_heads, bias=True)
             self.fgate_preact = nn.Linear(hidden, args.num_heads, bias=True)
         else:
-            self.qkv_opreact = nn.Linear(hidden, 2 * args.qk_dim + 2 * args.v_dim, bias=bias)
+            self.qkv_opreact = nn.Linear(
+                hidden, 2 * args.qk_dim + 2 * args.v_dim, bias=bias
+            )
             self.ifgate_preact = nn.Linear(hidden, 2 * args.num_heads, bias=True)
         self.mlstm_backend = MLSTMBackend(args)
         self.multihead_norm = MultiHeadLayerNorm(
-            args.num_heads, args.v_dim // args.num_heads, args.norm_eps, args.norm_reduction_force_float32, bias
+            args.num_heads,
+            args.v_dim // args.num_heads,
+            args.norm_eps,
+            args.norm_reduction_force_float32,
+            bias,
         )
         self.out_proj = nn.Linear(args.v_dim, hidden, bias=bias)
 
@@ -213,7 +277,9 @@ class MLSTMLayer(nn.Module):
             f_preact = soft_cap(self.fgate_preact(x), args.gate_soft_cap)
         else:
             qk, v_dim = args.qk_dim, args.v_dim
-            q, k, v, o_preact = mx.split(self.qkv_opreact(x), [qk, 2 * qk, 2 * qk + v_dim], axis=-1)
+            q, k, v, o_preact = mx.split(
+                self.qkv_opreact(x), [qk, 2 * qk, 2 * qk + v_dim], axis=-1
+            )
             if_preact = soft_cap(self.ifgate_preact(x), args.gate_soft_cap)
             i_preact, f_preact = mx.split(if_preact, [args.num_heads], axis=-1)
 
@@ -221,14 +287,25 @@ class MLSTMLayer(nn.Module):
             return t.reshape(batch, seq_len, args.num_heads, -1).transpose(0, 2, 1, 3)
 
         h, state = self.mlstm_backend(
-            heads(q), heads(k), heads(v), i_preact.transpose(0, 2, 1), f_preact.transpose(0, 2, 1), state
+            heads(q),
+            heads(k),
+            heads(v),
+            i_preact.transpose(0, 2, 1),
+            f_preact.transpose(0, 2, 1),
+            state,
         )
         if args.nan_check:
-            check_finite(h, f"block {block_idx} mlstm_layer.mlstm_backend", "use state dtype float32")
+            check_finite(
+                h,
+                f"block {block_idx} mlstm_layer.mlstm_backend",
+                "use state dtype float32",
+            )
         h_norm = self.multihead_norm(h.transpose(0, 2, 1, 3))
         if args.nan_check:
             check_finite(
-                h_norm, f"block {block_idx} mlstm_layer.multihead_norm", "enable norm_reduction_force_float32"
+                h_norm,
+                f"block {block_idx} mlstm_layer.multihead_norm",
+                "enable norm_reduction_force_float32",
             )
         return self.out_proj(mx.sigmoid(o_preact) * h_norm), state
 
@@ -239,10 +316,14 @@ class FeedForward(nn.Module):
         self.weight_mode = args.weight_mode
         self.ffn_dim = args.ffn_dim
         if args.weight_mode == "single":
-            self.proj_up_gate = nn.Linear(args.hidden_size, args.ffn_dim, bias=args.use_bias)
+            self.proj_up_gate = nn.Linear(
+                args.hidden_size, args.ffn_dim, bias=args.use_bias
+            )
             self.proj_up = nn.Linear(args.hidden_size, args.ffn_dim, bias=args.use_bias)
         else:
-            self.proj_up_gate_z = nn.Linear(args.hidden_size, 2 * args.ffn_dim, bias=args.use_bias)
+            self.proj_up_gate_z = nn.Linear(
+                args.hidden_size, 2 * args.ffn_dim, bias=args.use_bias
+            )
         self.proj_down = nn.Linear(args.ffn_dim, args.hidden_size, bias=args.use_bias)
 
     def __call__(self, x: mx.array) -> mx.array:
@@ -258,16 +339,24 @@ class XLSTMBlock(nn.Module):
         self.args = args
         self.block_idx = block_idx
         force32 = args.norm_reduction_force_float32
-        self.norm_mlstm = RMSNorm(args.hidden_size, args.norm_eps, force32, args.use_bias)
+        self.norm_mlstm = RMSNorm(
+            args.hidden_size, args.norm_eps, force32, args.use_bias
+        )
         self.mlstm_layer = MLSTMLayer(args)
         self.norm_ffn = RMSNorm(args.hidden_size, args.norm_eps, force32, args.use_bias)
         self.ffn = FeedForward(args)
 
     def _check(self, x: mx.array, name: str):
         if self.args.nan_check:
-            check_finite(x, f"block {self.block_idx} {name}", "enable norm_reduction_force_float32")
+            check_finite(
+                x,
+                f"block {self.block_idx} {name}",
+                "enable norm_reduction_force_float32",
+            )
 
-    def __call__(self, x: mx.array, state: MLSTMState | None) -> tuple[mx.array, MLSTMState]:
+    def __call__(
+        self, x: mx.array, state: MLSTMState | None
+    ) -> tuple[mx.array, MLSTMState]:
         x_mlstm = self.norm_mlstm(x)
         self._check(x_mlstm, "norm_mlstm")
         x_mlstm, state = self.mlstm_layer(x_mlstm, state, self.block_idx)
@@ -284,7 +373,9 @@ class XLSTMBackbone(nn.Module):
         self.embeddings = nn.Embedding(args.vocab_size, args.hidden_size)
         self.blocks = [XLSTMBlock(args, idx) for idx in range(args.num_hidden_layers)]
         if args.add_out_norm:
-            self.out_norm = RMSNorm(args.hidden_size, args.norm_eps, args.norm_reduction_force_float32)
+            self.out_norm = RMSNorm(
+                args.hidden_size, args.norm_eps, args.norm_reduction_force_float32
+            )
 
     def __call__(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
         x = self.embeddings(inputs)
@@ -313,12 +404,38 @@ class Model(nn.Module):
             self.lm_head = nn.Linear(args.hidden_size, args.vocab_size, bias=False)
 
     def __call__(self, inputs: mx.array, cache: XLSTMCache | None = None) -> mx.array:
+        decoding = inputs.shape[1] == 1 and cache is not None and cache.ready
+        if decoding and not self.args.nan_check:
+            return self._compiled_decode_step(inputs, cache)
+        return self._forward(inputs, cache)
+
+    def _forward(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
         x = self.backbone(inputs, cache)
         if self.args.tie_word_embeddings:
             logits = self.backbone.embeddings.as_linear(x)
         else:
             logits = self.lm_head(x)
         return soft_cap(logits, self.args.output_logit_soft_cap)
+
+    def _decode_step(self, inputs: mx.array, *state: mx.array) -> tuple[mx.array, ...]:
+        cache = XLSTMCache(self.args.num_hidden_layers)
+        cache.set_arrays(list(state))
+        logits = self._forward(inputs, cache)
+        return (logits, *cache.arrays)
+
+    def _compiled_decode_step(self, inputs: mx.array, cache: XLSTMCache) -> mx.array:
+        """One-token step through the whole network as a single compiled graph.
+
+        Compiling fuses the many small element-wise ops of a decode step; the
+        parameters are declared as inputs so later weight updates are seen.
+        The NaN guard needs host syncs, so it always takes the eager path.
+        """
+        if getattr(self, "_compiled_step", None) is None:
+            self._compiled_step = mx.compile(self._decode_step, inputs=[self.state])
+        logits, *state = self._compiled_step(inputs, *cache.arrays)
+        cache.set_arrays(state)
+        cache.offset += inputs.shape[1]
+        return logits
 
     def make_cache(self) -> XLSTMCache:
         return XLSTMCache(self.args.num_hidden_layers)
@@ -334,4 +451,3 @@ class Model(nn.Module):
     @property
     def layers(self):
         return self.backbone.blocks
-

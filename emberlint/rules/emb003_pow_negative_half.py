@@ -33,7 +33,7 @@ class PowNegativeHalf(Rule):
         )
         self.report(
             node,
-            "`** -0.5` on an MLX array; `rsqrt` is a single op (3x faster on CPU)",
+            "`** -0.5` on an MLX array; `mx.rsqrt` is a dedicated op (2.5x faster on CPU)",
             replacement=replacement,
             imports=imports,
         )

@@ -1,0 +1,72 @@
+"""Count findings of every rule on pinned releases of real MLX code.
+
+Downloads (once, `pip download --no-deps`) the pinned mlx-lm, mlx-vlm and
+mlx-whisper releases listed in `benchmarks/corpus.py`, lints their `.py` files
+with ALL rules through the linter API, and prints a count per rule per package.
+`--show CODES` prints every finding of those rules (comma-separated codes or
+prefixes), to review hits by eye.
+
+    python benchmarks/real_corpus_counts.py [--dest DIR] [--show EMB008,EMB010]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import libcst as cst
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus  # noqa: E402  (the sibling module, found through the path above)
+
+from emberlint.linter import Finding, lint_text  # noqa: E402
+from emberlint.registry import select_rules  # noqa: E402
+
+
+def lint_package(package: corpus.CorpusPackage, rules) -> tuple[list[Finding], int, int]:
+    """(findings, files linted, files that do not parse)."""
+    findings: list[Finding] = []
+    unparsable = 0
+    files = package.python_files()
+    for path in files:
+        source = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            findings.extend(lint_text(source, str(path.relative_to(package.root)), rules))
+        except cst.ParserSyntaxError:
+            unparsable += 1
+    return findings, len(files), unparsable
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", type=Path, help="cache directory (default ~/.cache/emberlint-corpus)")
+    parser.add_argument("--show", metavar="CODES", default="", help="print every finding of these rules")
+    options = parser.parse_args()
+    if options.dest is not None:
+        os.environ["EMBERLINT_CORPUS_DIR"] = str(options.dest)
+    rules = select_rules(["ALL"])
+    codes = [spec.code for spec in rules if spec.visitor is not None]
+    packages = [corpus.fetch_package(name, version) for name, version in corpus.PINNED.items()]
+    counts: dict[str, Counter] = {}
+    for package in packages:
+        findings, files, unparsable = lint_package(package, rules)
+        counts[package.label] = Counter(finding.code for finding in findings)
+        print(f"{package.label}: {files} files linted, {unparsable} not parsable", file=sys.stderr)
+        shown = tuple(code for code in options.show.split(",") if code)
+        if shown:
+            for finding in findings:
+                if finding.code.startswith(shown):
+                    print(f"  {package.label} {finding.path}:{finding.line}: {finding.message}")
+    labels = list(counts)
+    print(f"{'rule':8} " + " ".join(f"{label:>20}" for label in labels) + f" {'total':>7}")
+    for code in codes:
+        row = [counts[label][code] for label in labels]
+        print(f"{code:8} " + " ".join(f"{count:>20}" for count in row) + f" {sum(row):>7}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Expression shapes shared by the extended rules (EMB006+).
+
+Small, composable questions about libcst expressions: "is this the number 1",
+"is this `1 + <e>`", "is this `mx.exp(<e>)`", "is this a cast to float32".
+MLX names are resolved through `MlxNames` (libcst metadata), never by text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import Assignment
+
+from emberlint.names import MLX_CORE, MlxNames
+
+FLOAT32 = f"{MLX_CORE}.float32"
+
+
+# -- literals ---------------------------------------------------------------
+
+
+def number_value(node: cst.BaseExpression) -> float | None:
+    """The value of an int/float literal, optionally negated (`-1e-8`), else None."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        inner = number_value(node.expression)
+        if inner is None:
+            return None
+        return -inner if isinstance(node.operator, cst.Minus) else inner
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return float(node.evaluated_value)
+    return None
+
+
+def is_number(node: cst.BaseExpression, value: float) -> bool:
+    return number_value(node) == value
+
+
+def is_float_literal(node: cst.BaseExpression) -> bool:
+    """A Python float literal, possibly signed: `0.5`, `-1e9`."""
+    while isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        node = node.expression
+    return isinstance(node, cst.Float)
+
+
+def is_float_list(node: cst.BaseExpression) -> bool:
+    """A (possibly nested) list/tuple literal of numbers containing at least one float."""
+    numbers = list(_list_numbers(node))
+    return bool(numbers) and None not in numbers and any(map(is_float_literal, numbers))
+
+
+def _list_numbers(node: cst.BaseExpression) -> Iterator[cst.BaseExpression | None]:
+    if isinstance(node, (cst.List, cst.Tuple)):
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                yield None
+            else:
+                yield from _list_numbers(element.value)
+    elif number_value(node) is not None:
+        yield node
+    else:
+        yield None
+
+
+# -- operators --------------------------------------------------------------
+
+
+def negated(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`e` when `node` is `-e`."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return node.expression
+    return None
+
+
+def one_plus(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`e` when `node` is `1 + e` or `e + 1` (1 or 1.0)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        if is_number(node.left, 1):
+            return node.right
+        if is_number(node.right, 1):
+            return node.left
+    return None
+
+
+def squared_operand(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`x` when `node` is `x * x` (same simple name or attribute twice) or `x ** 2`."""
+    if not isinstance(node, cst.BinaryOperation):
+        return None
+    if isinstance(node.operator, cst.Multiply):
+        left, right = dotted(node.left), dotted(node.right)
+        if left is not None and left == right:
+            return node.left
+    if isinstance(node.operator, cst.Power) and is_number(node.right, 2):
+        return node.left
+    return None
+
+
+def bare(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`node` without its own parentheses (for use as a call argument)."""
+    if (node.lpar or node.rpar) and not isinstance(node, cst.GeneratorExp):
+        return node.with_changes(lpar=[], rpar=[])
+    return node
+
+
+def negate(node: cst.BaseExpression) -> cst.BaseExpression:
+    """`-node`, parenthesising `node` unless it binds tighter than unary minus."""
+    inner = negated(bare(node))
+    if inner is not None:  # --e is e
+        return bare(inner)
+    operand = bare(node)
+    if not isinstance(operand, _ATOMS):
+        operand = operand.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.UnaryOperation(operator=cst.Minus(), expression=operand)
+
+
+_ATOMS = (
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float,
+    cst.Imaginary, cst.SimpleString, cst.List, cst.Tuple, cst.Dict, cst.Set,
+)
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name or attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+# -- calls ------------------------------------------------------------------
+
+
+def core_call(names: MlxNames, node: cst.BaseExpression, *functions: str) -> cst.Call | None:
+    """`node` when it is a call of one of the `mlx.core` `functions`."""
+    if isinstance(node, cst.Call) and names.is_mlx_call(
+        node, *(f"{MLX_CORE}.{function}" for function in functions)
+    ):
+        return node
+    return None
+
+
+def sole_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The argument of a call with exactly one positional argument and no others."""
+    if len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star:
+        return call.args[0].value
+    return None
+
+
+def argument(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
+    """The argument bound to parameter `keyword`, passed by keyword or at `position`."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if position < len(positional):
+        return positional[position]
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)
+
+
+def exp_argument(names: MlxNames, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`e` when `node` is `mx.exp(e)`."""
+    call = core_call(names, node, "exp")
+    return sole_argument(call) if call is not None else None
+
+
+def log1p_exp_argument(names: MlxNames, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`e` when `node` is `mx.log(1 + mx.exp(e))` or `mx.log1p(mx.exp(e))`."""
+    log = core_call(names, node, "log")
+    if log is not None:
+        inside = sole_argument(log)
+        summand = one_plus(inside) if inside is not None else None
+        return exp_argument(names, summand) if summand is not None else None
+    log1p = core_call(names, node, "log1p")
+    if log1p is not None:
+        inside = sole_argument(log1p)
+        return exp_argument(names, inside) if inside is not None else None
+    return None
+
+
+def method_call(node: cst.BaseExpression, method: str) -> cst.Call | None:
+    """`node` when it is a call `<receiver>.method(...)`."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == method
+    ):
+        return node
+    return None
+
+
+# -- float32 casts ----------------------------------------------------------
+
+
+def is_float32_cast(names: MlxNames, node: cst.BaseExpression) -> bool:
+    """`e.astype(mx.float32)`, `mx.astype(e, mx.float32)` or `mx.array(e, dtype=mx.float32)`."""
+    method = method_call(node, "astype")
+    if method is not None:
+        dtype = argument(method, 0, "dtype")
+        return dtype is not None and names.resolves_to(dtype.value, FLOAT32)
+    function = core_call(names, node, "astype", "array", "asarray")
+    if function is not None:
+        dtype = argument(function, 1, "dtype")
+        return dtype is not None and names.resolves_to(dtype.value, FLOAT32)
+    return False
+
+
+def is_float32_operand(names: MlxNames, node: cst.BaseExpression, hops: int = 0) -> bool:
+    """Known to be float32: a float32 cast, arithmetic with one (float32 wins the
+    promotion), a dtype-preserving method or subscript of one, or a name assigned
+    from one anywhere in its scope."""
+    if hops > 4:
+        return False
+    if is_float32_cast(names, node):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        return is_float32_operand(names, node.left, hops + 1) or is_float32_operand(
+            names, node.right, hops + 1
+        )
+    if isinstance(node, cst.UnaryOperation):
+        return is_float32_operand(names, node.expression, hops + 1)
+    if isinstance(node, cst.Subscript):
+        return is_float32_operand(names, node.value, hops + 1)
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in DTYPE_PRESERVING_METHODS
+    ):
+        return is_float32_operand(names, node.func.value, hops + 1)
+    if isinstance(node, cst.Name):
+        return any(
+            is_float32_operand(names, value, hops + 1) for value in assigned_values(names, node)
+        )
+    return False
+
+
+DTYPE_PRESERVING_METHODS = frozenset(
+    {"reshape", "transpose", "swapaxes", "moveaxis", "flatten", "squeeze", "expand_dims"}
+)
+
+
+def assigned_values(names: MlxNames, node: cst.Name) -> list[cst.BaseExpression]:
+    """Every plain value assigned to this name in its scope (parameters are skipped)."""
+    scope = names.scope(node)
+    if scope is None or node.value not in scope:
+        return []
+    values = []
+    for assignment in scope[node.value]:
+        if isinstance(assignment, Assignment) and not isinstance(assignment.node, cst.Param):
+            value = names.assigned_value(assignment.node)
+            if value is not None:
+                values.append(value)
+    return values
+
+
+def ancestors(names: MlxNames, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    current = names.parent(node)
+    while current is not None:
+        yield current
+        current = names.parent(current)
+
+
+def enclosing_function(names: MlxNames, node: cst.CSTNode) -> cst.FunctionDef | None:
+    for ancestor in ancestors(names, node):
+        if isinstance(ancestor, cst.FunctionDef):
+            return ancestor
+    return None
+
+
+def module_binds(names: MlxNames, module: cst.Module, name: str) -> bool:
+    """True when `name` is bound at module level (an import, a def, an assignment)."""
+    for statement in module.body:
+        scope = names.scope(statement)
+        if scope is not None:
+            return name in scope.globals
+    return False
+
+
+def nn_function(
+    names: MlxNames, module: cst.Module, function: str
+) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
+    """`nn.<function>` with the import it needs, or None when adding `import mlx.nn as nn`
+    would shadow another module-level `nn` (e.g. `from torch import nn`)."""
+    reference, imports = names.nn_reference(module)
+    if imports and module_binds(names, module, dotted(reference) or ""):
+        return None
+    return cst.Attribute(value=reference, attr=cst.Name(function)), imports
+
+
+def core_function(
+    names: MlxNames, module: cst.Module, function: str
+) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
+    """`mx.<function>` with the import it needs, or None when the import would shadow
+    another module-level binding of the alias."""
+    reference, imports = names.core_reference(module)
+    if imports and module_binds(names, module, dotted(reference) or ""):
+        return None
+    return cst.Attribute(value=reference, attr=cst.Name(function)), imports
+
+
+def call(function: cst.BaseExpression, *args: cst.BaseExpression, like: cst.BaseExpression | None = None) -> cst.Call:
+    """`function(*args)`, keeping the parentheses of the node it replaces (`like`)."""
+    return cst.Call(
+        func=function,
+        args=[cst.Arg(bare(arg)) for arg in args],
+        lpar=like.lpar if like is not None else [],
+        rpar=like.rpar if like is not None else [],
+    )

@@ -1,0 +1,55 @@
+"""EMB005: an eps that rounds to 0 in float16, guarding a denominator or sqrt/rsqrt/log.
+
+Always reported: whether the code runs in float16 is rarely knowable statically,
+and the fix leaves float32 and bfloat16 results bit-identical.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from emberlint.names import FLOAT16_UNDERFLOW
+from emberlint.rule import Rule
+from emberlint.rules.emb004_bare_eps import eps_sites, first_anchor
+
+
+class EpsUnderflowsFloat16(Rule):
+    code = "EMB005"
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        for site in eps_sites(self.names, node):
+            value = self.names.float_value(site.term)
+            if value is None or not 0 < abs(value) <= FLOAT16_UNDERFLOW:
+                continue
+            anchor = first_anchor(self.names, (*site.other_terms, site.numerator))
+            if anchor is None and not site.in_mlx_operation:
+                continue
+            self._flag(site.term, value, anchor)
+
+    def _flag(self, term: cst.BaseExpression, value: float, anchor: cst.BaseExpression | None) -> None:
+        message = f"eps {value:g} rounds to 0 in float16, so the guard does nothing there"
+        if anchor is None:
+            self.report(term, message)
+            return
+        smallest_normal, imports = self.names.finfo_attribute(
+            self.context.module, cst.Attribute(anchor, cst.Name("dtype")), "smallest_normal"
+        )
+        replacement = cst.Call(
+            func=cst.Name("max"),
+            args=[
+                cst.Arg(
+                    term.with_changes(lpar=[], rpar=[]).deep_clone(),
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                ),
+                cst.Arg(smallest_normal),
+            ],
+            lpar=term.lpar,
+            rpar=term.rpar,
+        )
+        self.report(term, message, replacement=replacement, imports=imports)

@@ -1,0 +1,272 @@
+"""Running the linter over many files: cache, parallelism, fixing, writing.
+
+The main process reads and hashes every file and answers from the cache what it
+can; the rest is linted in-process (one file, few files, `--jobs 1`) or in a
+process pool. Each worker reads the file again, lints or fixes it, and writes a
+fix back atomically only if the file still holds what it read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pathspec
+
+from emberlint.cache import (
+    Cache,
+    CachedResult,
+    FindingRecord,
+    cache_directory,
+    rules_key,
+)
+from emberlint.config import Settings
+from emberlint.errors import SourceError, WriteError
+from emberlint.linter import Finding, FixFailed, fix_text, lint_text, mentions_mlx
+from emberlint.registry import UNUSED_NOQA, RuleSpec, matches
+from emberlint.source import SourceFile, read_source, write_atomically
+
+Mode = Literal["check", "fix", "diff"]
+# Below this many files to lint, a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    mode: Mode = "check"
+    unsafe_fixes: bool = False
+    jobs: int = 1
+    use_cache: bool = True
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)  # left after fixing
+    fixed: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    diff: str | None = None
+    linted: bool = False  # parsed by libcst in this run (not cached, not skipped)
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult]
+    cache_hits: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.findings]
+
+    @property
+    def fixed(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.fixed]
+
+    @property
+    def errors(self) -> list[str]:
+        return [result.error for result in self.files if result.error]
+
+    @property
+    def linted(self) -> int:
+        return sum(result.linted for result in self.files)
+
+
+@dataclass(frozen=True)
+class _Task:
+    path: Path
+    display: str
+    codes: tuple[str, ...]
+    mode: Mode
+    unsafe: bool
+
+
+def is_fixable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix == "safe" or (unsafe and finding.fix == "unsafe")
+
+
+class Runner:
+    def __init__(self, settings: Settings, rules: Sequence[RuleSpec], options: RunOptions) -> None:
+        self.settings = settings
+        self.rules = {spec.code: spec for spec in rules}
+        self.options = options
+        self.per_file_ignores = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
+            for pattern, codes in settings.per_file_ignores
+        ]
+        self.cache = Cache(cache_directory(settings.cache_dir)) if options.use_cache else None
+
+    def codes_for(self, path: Path) -> tuple[str, ...]:
+        """The enabled rule codes minus those `per-file-ignores` turns off for `path`."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            relative = absolute.relative_to(self.settings.root.resolve()).as_posix()
+        except ValueError:
+            relative = absolute.as_posix().lstrip("/")
+        ignored = [
+            code
+            for spec, codes in self.per_file_ignores
+            if spec.match_file(relative)
+            for code in codes
+        ]
+        return tuple(
+            code
+            for code in self.rules
+            if not any(matches(code, selector) for selector in ignored)
+        )
+
+    def run(self, paths: Sequence[Path]) -> RunResult:
+        results: dict[int, FileResult] = {}
+        tasks: list[tuple[int, _Task]] = []
+        for index, path in enumerate(paths):
+            display = str(path)
+            try:
+                source = read_source(path)
+            except SourceError as error:
+                results[index] = FileResult(display, error=str(error))
+                continue
+            if not mentions_mlx(source.text):
+                results[index] = FileResult(display)
+                continue
+            codes = self.codes_for(path)
+            cached = self._cached(source, codes, display)
+            if cached is not None:
+                results[index] = cached
+                continue
+            task = _Task(path, display, codes, self.options.mode, self.options.unsafe_fixes)
+            tasks.append((index, task))
+        outcomes = self._execute([task for _, task in tasks])
+        for (index, task), (result, digest, record) in zip(tasks, outcomes):
+            results[index] = result
+            if self.cache is not None and record is not None:
+                self.cache.put(digest, rules_key(task.codes), record)
+        if self.cache is not None:
+            self.cache.save()
+        return RunResult(
+            files=[results[index] for index in range(len(paths))],
+            cache_hits=self.cache.hits if self.cache else 0,
+        )
+
+    def _cached(self, source: SourceFile, codes: tuple[str, ...], display: str) -> FileResult | None:
+        """The cached result, if it answers this run (nothing to fix in fix/diff mode)."""
+        if self.cache is None:
+            return None
+        entry = self.cache.get(source.digest, rules_key(codes))
+        if entry is None:
+            return None
+        if entry.error is not None:
+            return FileResult(display, error=entry.error.replace("\0", display, 1))
+        findings = [_finding(display, record) for record in entry.findings]
+        if self.options.mode != "check" and any(
+            is_fixable(finding, self.options.unsafe_fixes) for finding in findings
+        ):
+            return None
+        return FileResult(display, findings=findings)
+
+    def _execute(self, tasks: list[_Task]):
+        if self.options.jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+            chunk = max(1, len(tasks) // (self.options.jobs * 8))
+            with ProcessPoolExecutor(
+                max_workers=self.options.jobs, initializer=_init_worker, initargs=(self.rules,)
+            ) as pool:
+                yield from pool.map(_process_in_worker, tasks, chunksize=chunk)
+        else:
+            for task in tasks:
+                yield process_file(task, self.rules)
+
+
+# The rules a pool worker runs, sent once per worker rather than with every task.
+_worker_rules: dict[str, RuleSpec] = {}
+
+
+def _init_worker(rules: dict[str, RuleSpec]) -> None:
+    _worker_rules.update(rules)
+
+
+def _process_in_worker(task: _Task) -> tuple[FileResult, str, CachedResult | None]:
+    return process_file(task, _worker_rules)
+
+
+def _finding(path: str, record: FindingRecord) -> Finding:
+    code, message, line, column, end_line, end_column, fix, replacement = record
+    return Finding(path, code, message, line, column, end_line, end_column, fix, replacement)
+
+
+def _record(finding: Finding) -> FindingRecord:
+    return (
+        finding.code,
+        finding.message,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+        finding.fix,
+        finding.replacement,
+    )
+
+
+def process_file(
+    task: _Task, rules_by_code: dict[str, RuleSpec]
+) -> tuple[FileResult, str, CachedResult | None]:
+    """Lint (and fix) one file. Returns the result, the digest of the content the
+    remaining findings belong to, and what to cache for it (None: do not cache)."""
+    import libcst as cst
+
+    try:
+        source = read_source(task.path)
+    except SourceError as error:
+        return FileResult(task.display, error=str(error)), "", None
+    rules = [rules_by_code[code] for code in task.codes]
+    unused_noqa = UNUSED_NOQA in task.codes
+    try:
+        if task.mode == "check":
+            findings = lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+            result = FileResult(task.display, findings=findings, linted=True)
+            return result, source.digest, CachedResult([_record(f) for f in findings], None)
+        return _fix(task, source, rules, unused_noqa)
+    except cst.ParserSyntaxError as error:
+        message = f"syntax error: {error.message}"
+        located = f"{error.raw_line}:{error.raw_column + 1}: {message}"
+        result = FileResult(task.display, error=f"{task.display}:{located}", linted=True)
+        # The path is not part of the cache key: store a placeholder for it.
+        return result, source.digest, CachedResult([], f"\0:{located}")
+    except (FixFailed, WriteError) as error:
+        findings = lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+        return FileResult(task.display, findings=findings, error=str(error), linted=True), "", None
+    except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
+        message = f"{task.display}: internal error: {type(error).__name__}: {error}"
+        return FileResult(task.display, error=message, linted=True), "", None
+
+
+def unified_diff(before: str, after: str, path: str) -> str:
+    """A unified diff that stays well-formed when the file lacks a final newline."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=path, tofile=path
+    )
+    return "".join(
+        line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )
+
+
+def _fix(
+    task: _Task, source: SourceFile, rules: list[RuleSpec], unused_noqa: bool
+) -> tuple[FileResult, str, CachedResult | None]:
+    fixed_text, fixed, remaining = fix_text(
+        source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
+    )
+    record = CachedResult([_record(f) for f in remaining], None)
+    if fixed_text == source.text:
+        return FileResult(task.display, findings=remaining, linted=True), source.digest, record
+    data = source.encode(fixed_text)
+    if task.mode == "diff":
+        diff = unified_diff(source.text, fixed_text, task.display)
+        result = FileResult(task.display, findings=remaining, fixed=fixed, diff=diff, linted=True)
+        return result, "", None
+    write_atomically(task.path, data, source.raw)
+    result = FileResult(task.display, findings=remaining, fixed=fixed, linted=True)
+    return result, SourceFile(task.path, data, fixed_text, source.encoding).digest, record

@@ -1,0 +1,62 @@
+"""`# noqa` suppressions, EMB100 unused-noqa, and the import-light `--version`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import invoke
+
+SUPPRESSED = """import mlx.core as mx
+a = mx.ones(3) ** -0.5  # noqa
+b = mx.ones(3) ** -0.5  # noqa: EMB003
+c = mx.ones(3) ** -0.5  # noqa: EMB001
+d = mx.ones(3) ** (
+    -0.5
+)  # noqa: EMB003
+e = mx.rsqrt(mx.ones(3))  # noqa: EMB003, E501
+f = 1  # noqa: F401
+"""
+
+
+def findings(*args: str) -> list[tuple[str, int]]:
+    result = invoke("check", "a.py", "--output-format", "json", *args)
+    return [(item["code"], item["location"]["row"]) for item in json.loads(result.stdout)]
+
+
+def test_noqa_suppresses_blanket_and_by_code(project):
+    (project / "a.py").write_text(SUPPRESSED)
+    assert findings("--select", "EMB003") == [("EMB003", 4)]
+
+
+def test_unused_noqa_is_off_by_default_and_reports_only_emberlint_codes(project):
+    (project / "a.py").write_text(SUPPRESSED)
+    assert findings("--select", "EMB003", "--extend-select", "EMB100") == [
+        ("EMB100", 4),  # EMB001 is not enabled, so its noqa is unused too
+        ("EMB003", 4),
+        ("EMB100", 8),
+    ]
+    result = invoke("check", "a.py", "--select", "EMB003,EMB100", "--output-format", "concise")
+    assert "a.py:8:1: EMB100 Unused `noqa` directive (unused: EMB003)" in result.stdout
+
+
+def test_version_does_not_import_libcst_rich_or_mlx():
+    probe = (
+        "import sys\n"
+        "from emberlint.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(name for name in ('libcst', 'rich', 'mlx', 'emberlint.linter') if name in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stdout
+    timing = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "emberlint", "--version"],
+        capture_output=True, text=True, check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in timing.stderr.splitlines() if "|" in line}
+    assert imported and not {"libcst", "rich", "mlx", "mlx.core"} & imported

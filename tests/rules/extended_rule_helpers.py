@@ -1,0 +1,14 @@
+"""Lint and fix snippets with one rule of the extended catalog (EMB006+)."""
+
+from __future__ import annotations
+
+from emberlint.linter import Finding, fix_text, lint_text
+from emberlint.registry import select_rules
+
+
+def findings(code: str, source: str) -> list[Finding]:
+    return [finding for finding in lint_text(source, "snippet.py", select_rules([code])) if finding.code == code]
+
+
+def fixed(code: str, source: str) -> str:
+    return fix_text(source, "snippet.py", select_rules([code]), unsafe=True)[0]

@@ -1,0 +1,85 @@
+"""Generic checks over every rule document in the catalog, present and future."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from emberlint.catalog import CATEGORIES, FIX_KINDS, load_catalog
+from emberlint.linter import fix_text, lint_text
+from emberlint.registry import all_rules, select_rules
+
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+CODES = sorted(load_catalog())
+
+
+def _lint(source: str, rules) -> list:
+    # Engine rules (EMB100 unused-noqa) only report when asked to.
+    return lint_text(source, "example.py", rules, report_unused_noqa=True)
+
+
+@pytest.fixture(params=CODES)
+def doc(request):
+    return load_catalog()[request.param]
+
+
+def test_catalog_is_not_empty():
+    assert {"EMB001", "EMB002", "EMB003", "EMB004", "EMB005"} <= set(CODES)
+
+
+def test_every_rule_module_has_a_doc_and_every_doc_a_rule():
+    specs = all_rules()  # raises CatalogError on a module without a doc or a doc without a module
+    assert sorted(specs) == CODES
+    for code, spec in specs.items():
+        if spec.visitor is not None:
+            module = spec.visitor.__module__.rsplit(".", 1)[-1]
+            assert module == f"{code.lower()}_{spec.doc.name.replace('-', '_')}"
+
+
+def test_header_and_sections(doc):
+    assert re.fullmatch(r"EMB\d{3}", doc.code)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", doc.name)
+    assert doc.category in CATEGORIES
+    assert doc.fix in FIX_KINDS
+    assert doc.summary.strip()
+    assert f"# {doc.code} {doc.name}" in doc.body
+    for title in SECTIONS:
+        assert doc.section(title), f"{doc.code}: empty or missing section '{title}'"
+    assert doc.bad_example is not None and doc.fixed_example is not None
+
+
+def test_examples_compile(doc):
+    compile(doc.bad_example, f"{doc.code} Example", "exec")
+    compile(doc.fixed_example, f"{doc.code} Use instead", "exec")
+
+
+def test_bad_example_is_flagged_by_its_rule(doc):
+    found = _lint(doc.bad_example, select_rules([doc.code]))
+    assert found, f"{doc.code}: the Example is not flagged"
+    assert {finding.code for finding in found} == {doc.code}
+
+
+def test_fixed_example_is_clean_under_all_rules(doc):
+    found = _lint(doc.fixed_example, select_rules(["ALL"]))
+    assert found == [], f"{doc.code}: the Use instead example is flagged: {found}"
+
+
+def test_fix_produces_the_fixed_example(doc):
+    rules = select_rules([doc.code])
+    once, applied, remaining = fix_text(doc.bad_example, "example.py", rules, unsafe=True)
+    if doc.fix == "none":
+        assert applied == [] and once == doc.bad_example
+        return
+    assert once == doc.fixed_example
+    assert applied and remaining == []
+    assert fix_text(once, "example.py", rules, unsafe=True)[0] == once
+
+
+def test_safe_fixes_need_no_unsafe_flag(doc):
+    rules = select_rules([doc.code])
+    fixed, applied, _ = fix_text(doc.bad_example, "example.py", rules, unsafe=False)
+    if doc.fix == "safe":
+        assert fixed == doc.fixed_example
+    else:
+        assert applied == [] and fixed == doc.bad_example

@@ -1,0 +1,71 @@
+"""EMB005 eps-underflows-float16: which eps values and sites are flagged, and the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from rule_harness import findings, fixed, flagged_lines
+
+HEADER = (
+    "import mlx.core as mx\nimport numpy as np\nEPS = 1e-10\n\n"
+    "def f(num: mx.array, den: mx.array, var: mx.array, n, eps=1e-8, big=1e-6):\n"
+)
+LINE = 6
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return num / (den + 1e-8)",
+        "return num / (den + 1e-12)",
+        "return num / (den + 2.9802322387695312e-08)",  # 2**-25: rounds (to even) to 0
+        "return num / (den + eps)",
+        "return num / (EPS + den)",
+        "return num / (n + eps)",  # numerator is MLX: the sum may be too
+        "return mx.divide(num, den + 1e-8)",
+        "return mx.sqrt(var + 1e-10)",
+        "return mx.rsqrt(n + EPS)",
+        "return mx.log(var + 1e-12)",
+        "return num / (den + mx.array(1e-6) + 1e-9)",
+    ],
+)
+def test_flagged(line):
+    assert flagged_lines(HEADER + f"    {line}\n", "EMB005") == [LINE]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return num / (den + 1e-7)",  # float16 rounds it to 1.19e-07, not 0
+        "return num / (den + 3e-8)",  # just above 2**-25: rounds to 5.96e-08
+        "return num / (den + big)",
+        "return num / (den + 0.0)",
+        "return n / (n + 1e-8)",  # plain Python
+        "return np.sqrt(n + 1e-8)",
+        "return num / (den + max(1e-8, mx.finfo(den.dtype).smallest_normal))",
+        "return mx.exp(var + 1e-8)",
+    ],
+)
+def test_not_flagged(line):
+    assert flagged_lines(HEADER + f"    {line}\n", "EMB005") == []
+
+
+def test_param_default_is_fixed_at_the_use_site():
+    source = HEADER + "    return num / (n + eps) + mx.sqrt(var + 1e-10)\n"
+    assert fixed(source, "EMB005").splitlines()[-1] == (
+        "    return num / (n + max(eps, mx.finfo(num.dtype).smallest_normal))"
+        " + mx.sqrt(var + max(1e-10, mx.finfo(var.dtype).smallest_normal))"
+    )
+
+
+def test_no_array_in_reach_reports_without_fix():
+    (finding,) = findings(HEADER + "    return mx.sqrt(n + 1e-8)\n", "EMB005")
+    assert finding.fix is None
+
+
+def test_with_emb004_selected_the_float16_fix_wins():
+    source = HEADER + "    return num / (den + 1e-8) + num / (den + big)\n"
+    assert fixed(source, "EMB004", "EMB005").splitlines()[-1] == (
+        "    return num / (den + max(1e-8, mx.finfo(den.dtype).smallest_normal))"
+        " + num / (den + mx.array(big, dtype=den.dtype))"
+    )
