@@ -110,3 +110,23 @@ def parse_doc(path: Path) -> RuleDoc:
 def load_catalog() -> dict[str, RuleDoc]:
     """Every rule document, by code."""
     return {doc.code: doc for doc in map(parse_doc, sorted(catalog_dir().glob("EMB*.md")))}
+
+
+def markdown_table(docs: dict[str, RuleDoc]) -> str:
+    """The README's rule table, generated from the catalog (a test keeps them in sync)."""
+    lines = [
+        "| Code | Name | Category | Fix | Default | Summary |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for doc in docs.values():
+        summary = doc.summary.replace("|", r"\|")
+        default = "on" if doc.default else "off"
+        lines.append(
+            f"| [{doc.code}](rules/{doc.code}.md) | {doc.name} | {doc.category} | {doc.fix} "
+            f"| {default} | {summary} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table(load_catalog()))

@@ -70,24 +70,24 @@ def _codes(values: list[str] | None) -> list[str]:
 
 @app.command()
 def check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories [default: .]")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False, help="Files or directories [default: .]")] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply the fixes (safe ones; see --unsafe-fixes).")] = False,
     unsafe_fixes: Annotated[
         bool | None,
         typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply (and offer) unsafe fixes."),
     ] = None,
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
-    select: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to enable (replaces the default set).")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to enable in addition.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to disable.")] = None,
+    select: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to enable (replaces the default set).")] = None,
+    extend_select: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to enable in addition.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to disable.")] = None,
     output_format: Annotated[OutputFormat, typer.Option(help="How to print the findings.")] = OutputFormat.full,
     statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per rule.")] = False,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings remain.")] = False,
     show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List the fixes applied.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings and nothing else.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    config: Annotated[Path | None, typer.Option(help="A pyproject.toml or TOML file with the settings.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel processes [default: CPU count].")] = None,
+    config: Annotated[Path | None, typer.Option(metavar="PATH", help="A pyproject.toml or TOML file with the settings.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Parallel processes [default: CPU count].")] = None,
     force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclusions to files named on the command line too.")] = False,
 ) -> None:
     """Lint (and with --fix, fix) Python files for MLX numerical hazards."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.metadata import Assignment
 
-from emberlint.names import MLX_CORE, MlxNames
+from emberlint.names import ARRAY_TYPE, MLX_CORE, MlxNames
 
 FLOAT32 = f"{MLX_CORE}.float32"
 
@@ -41,6 +41,49 @@ def is_float_literal(node: cst.BaseExpression) -> bool:
     while isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
         node = node.expression
     return isinstance(node, cst.Float)
+
+
+def is_python_float(names: MlxNames, node: cst.BaseExpression) -> bool:
+    """A float literal, or a name every binding of which is one: `cap = 30.0`,
+    `def f(x, cap=30.0)` or a parameter annotated `float`."""
+    if is_float_literal(node):
+        return True
+    if not isinstance(node, cst.Name):
+        return False
+    scope = names.scope(node)
+    if scope is None or node.value not in scope:
+        return False
+    assignments = list(scope[node.value])
+    if not assignments:
+        return False
+    for assignment in assignments:
+        if not isinstance(assignment, Assignment):
+            return False
+        target = assignment.node
+        if isinstance(target, cst.Param):
+            annotated = target.annotation is not None and _annotates_float(
+                names, target.annotation.annotation
+            )
+            if not annotated and not (target.default is not None and is_float_literal(target.default)):
+                return False
+            continue
+        value = names.assigned_value(target)
+        if value is None or not is_float_literal(value):
+            return False
+    return True
+
+
+def _annotates_float(names: MlxNames, annotation: cst.BaseExpression) -> bool:
+    """`float`, `float | None` or `Optional[float]`."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        sides = (annotation.left, annotation.right)
+        return any(_annotates_float(names, side) for side in sides) and all(
+            _annotates_float(names, side) or (isinstance(side, cst.Name) and side.value == "None")
+            for side in sides
+        )
+    if isinstance(annotation, cst.Subscript) and names.resolves_to(annotation.value, "typing.Optional"):
+        return len(annotation.slice) == 1 and _annotates_float(names, annotation.slice[0].slice.value)
+    return names.resolves_to(annotation, "builtins.float")
 
 
 def is_float_list(node: cst.BaseExpression) -> bool:
@@ -194,6 +237,58 @@ def method_call(node: cst.BaseExpression, method: str) -> cst.Call | None:
     return None
 
 
+# -- arrays -----------------------------------------------------------------
+
+
+def is_array(names: MlxNames, node: cst.BaseExpression) -> bool:
+    """`MlxNames.is_array`, also accepting a name rebound from itself.
+
+    `MlxNames` gives up on `x = x * scale` (the cycle guard makes the update
+    unknown, so `x` is no array). Here an update that mentions the name itself
+    is neutral, and the name is an array when its other bindings all are.
+    """
+    if names.is_array(node):
+        return True
+    if not isinstance(node, cst.Name):
+        return False
+    scope = names.scope(node)
+    if scope is None or node.value not in scope:
+        return False
+    found = False
+    for assignment in scope[node.value]:
+        if not isinstance(assignment, Assignment):
+            return False
+        target = assignment.node
+        if isinstance(target, cst.Param):
+            annotation = target.annotation
+            if annotation is None or not names.resolves_to(annotation.annotation, ARRAY_TYPE):
+                return False
+            found = True
+            continue
+        value = names.assigned_value(target)
+        if value is None:
+            return False
+        if _mentions_name(value, node.value):
+            continue
+        if not names.is_array(value):
+            return False
+        found = True
+    return found
+
+
+def _mentions_name(node: cst.CSTNode, name: str) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        if isinstance(current, cst.Attribute):
+            stack.append(current.value)  # `.name` after a dot is an attribute, not the name
+            continue
+        stack.extend(current.children)
+    return False
+
+
 # -- float32 casts ----------------------------------------------------------
 
 
@@ -303,11 +398,7 @@ def core_function(
     return cst.Attribute(value=reference, attr=cst.Name(function)), imports
 
 
-def call(function: cst.BaseExpression, *args: cst.BaseExpression, like: cst.BaseExpression | None = None) -> cst.Call:
-    """`function(*args)`, keeping the parentheses of the node it replaces (`like`)."""
-    return cst.Call(
-        func=function,
-        args=[cst.Arg(bare(arg)) for arg in args],
-        lpar=like.lpar if like is not None else [],
-        rpar=like.rpar if like is not None else [],
-    )
+def call(function: cst.BaseExpression, *args: cst.BaseExpression) -> cst.Call:
+    """`function(*args)`. A call is an atom, so it needs none of the parentheses the
+    expression it replaces may have had."""
+    return cst.Call(func=function, args=[cst.Arg(bare(arg)) for arg in args])

@@ -55,17 +55,20 @@ class FloatLiteralInMlxOp(Rule):
             or name.startswith(PYTHON_NUMBER_SUBMODULES)
         ):
             return
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
-        for arg in positional:
-            if not _float_literal(arg.value):
-                continue
-            anchor = None
-            for other in positional:
-                if other is not arg and not _float_literal(other.value):
-                    anchor = self.names.dtype_anchor(other.value)
-                    if anchor is not None:
-                        break
-            self._flag(arg.value, anchor)
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        # The condition of `where` is boolean: only the branches give the dtype.
+        operands = positional[1:] if name == "mlx.core.where" else positional
+        for value in positional:
+            if _float_literal(value):
+                self._flag(value, self._anchor(value, operands))
+
+    def _anchor(self, literal: cst.BaseExpression, operands: list[cst.BaseExpression]) -> cst.BaseExpression | None:
+        for operand in operands:
+            if operand is not literal:
+                anchor = self.names.dtype_anchor(operand)
+                if anchor is not None:
+                    return anchor
+        return None
 
     def _flag(self, literal: cst.BaseExpression, anchor: cst.BaseExpression | None) -> None:
         if abs(self.names.float_value(literal)) >= FLOAT16_OVERFLOW:

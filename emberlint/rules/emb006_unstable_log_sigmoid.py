@@ -46,6 +46,6 @@ class UnstableLogSigmoid(Rule):
         self.report(
             node,
             message,
-            replacement=patterns.call(reference, argument, like=node),
+            replacement=patterns.call(reference, argument),
             imports=imports,
         )

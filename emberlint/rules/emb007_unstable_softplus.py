@@ -24,5 +24,5 @@ class UnstableSoftplus(Rule):
             self.report(node, message)
             return
         reference, imports = function
-        replacement = patterns.call(reference, cst.Integer("0"), exponent, like=node)
+        replacement = patterns.call(reference, cst.Integer("0"), exponent)
         self.report(node, message, replacement=replacement, imports=imports)

@@ -23,7 +23,7 @@ class LowPrecisionNormReduction(Rule):
         if found is None:
             return
         operand, rebuild = found
-        if not self.names.is_array(operand) or patterns.is_float32_operand(self.names, operand):
+        if not patterns.is_array(self.names, operand) or patterns.is_float32_operand(self.names, operand):
             return
         core, imports = self.names.core_reference(self.context.module)
         cast = cst.Call(

@@ -49,9 +49,17 @@ class DtypeRoleMisuse(Rule):
         if callee is None:
             return
         if any(word in callee for word in ("load_weights", "load_model", "from_pretrained")):
-            self._check_argument_roles(node, {KERNEL, STATE}, "weights loaded in {role} dtype `{name}`; weights take `torch_dtype`")
-        elif "state" in callee and self._state_dtype_in_reach(node):
-            self._check_argument_roles(node, {KERNEL, WEIGHTS}, "recurrent state created in the {role} dtype `{name}`; the state takes `inference_state_dtype`")
+            role, name = self._argument_role(node, {KERNEL, STATE})
+            if role is not None:
+                self.report(node, f"weights loaded in the {role} dtype `{name}`; weights take `torch_dtype`")
+        elif "state" in callee:
+            role, name = self._argument_role(node, {KERNEL, WEIGHTS})
+            if role is not None and self._state_dtype_in_reach(node):
+                self.report(
+                    node,
+                    f"recurrent state created in the {role} dtype `{name}`; "
+                    "the state takes `inference_state_dtype`",
+                )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         ignored = {param.name.value for param in self._unused_parameters(node)}
@@ -60,9 +68,7 @@ class DtypeRoleMisuse(Rule):
         for read, key in _key_reads(node.body):
             if self._is_written(read):
                 continue
-            parameter = next(
-                (name for name in ignored if key == name or key.endswith("_" + name)), None
-            )
+            parameter = next((name for name in ignored if _names_setting(key, name)), None)
             if parameter is not None:
                 self.report(
                     read,
@@ -95,12 +101,13 @@ class DtypeRoleMisuse(Rule):
                 f"recurrent state cast to the {role} dtype `{name}`; the state takes `inference_state_dtype`",
             )
 
-    def _check_argument_roles(self, node: cst.Call, wrong: set[str], message: str) -> None:
+    def _argument_role(self, node: cst.Call, wrong: set[str]) -> tuple[str | None, str | None]:
+        """The first wrong dtype role among the call's arguments."""
         for arg in node.args:
             role, name = self._role(arg.value)
             if role in wrong:
-                self.report(node, message.format(role=role, name=name))
-                return
+                return role, name
+        return None, None
 
     # -- what a value is ------------------------------------------------------
 
@@ -187,6 +194,14 @@ class DtypeRoleMisuse(Rule):
                 if isinstance(assignment, Assignment) and assignment.node is param and not assignment.references:
                     unused.append(param)
         return unused
+
+
+def _names_setting(key: str, parameter: str) -> bool:
+    """The config key a parameter overrides: the same name, or for a dtype the
+    schema's longer name (`state_dtype` for `inference_state_dtype`)."""
+    return key == parameter or (
+        "dtype" in parameter and key.endswith("_" + parameter) and key in ROLE_NAMES
+    )
 
 
 def _walk(node: cst.CSTNode):

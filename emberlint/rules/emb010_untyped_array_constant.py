@@ -73,7 +73,7 @@ class UntypedArrayConstant(Rule):
             if len(node.args) != 1 or node.args[0].keyword is not None:
                 return None
             value = node.args[0].value
-            if patterns.is_float_literal(value):
+            if patterns.is_python_float(self.names, value):
                 return "scalar"
             return "float" if patterns.is_float_list(value) else None
         if name in ("ones", "zeros"):
@@ -116,7 +116,7 @@ class UntypedArrayConstant(Rule):
 
     def _can_be_upcast(self, node: cst.BaseExpression) -> bool:
         """An MLX array other than another untyped constant (float32 already)."""
-        if not self.names.is_array(node):
+        if not patterns.is_array(self.names, node):
             return False
         return not (
             isinstance(node, cst.Call)

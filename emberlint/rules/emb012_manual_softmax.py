@@ -1,4 +1,9 @@
-"""EMB012: softmax written as `mx.exp(a) / mx.sum(mx.exp(a), axis, keepdims=True)`."""
+"""EMB012: softmax written as `mx.exp(a) / mx.sum(mx.exp(a), axis, keepdims=True)`.
+
+The fix passes `precise=True`: measured on MLX 0.32 CPU, `mx.softmax` of a
+bfloat16/float16 array without it is 13x less accurate than the hand-written
+quotient, with it 2-3x more accurate.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from emberlint.rule import Rule
 
 MESSAGE = (
     "softmax written as `exp(a) / sum(exp(a))` overflows to inf/inf = NaN for logits "
-    "above 88 (11 in float16); use `mx.softmax(a, axis=...)`"
+    "above 88 (11 in float16); use `mx.softmax(a, axis=..., precise=True)`"
 )
 SHIFTS = frozenset({"max", "amax", "logsumexp", "stop_gradient"})
 
@@ -34,14 +39,8 @@ class ManualSoftmax(Rule):
                 func=cst.Attribute(value=core, attr=cst.Name("softmax")),
                 args=[
                     cst.Arg(patterns.bare(logits), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                    cst.Arg(
-                        keyword=cst.Name("axis"),
-                        value=patterns.bare(axis),
-                        equal=cst.AssignEqual(
-                            whitespace_before=cst.SimpleWhitespace(""),
-                            whitespace_after=cst.SimpleWhitespace(""),
-                        ),
-                    ),
+                    _keyword("axis", patterns.bare(axis), last=False),
+                    _keyword("precise", cst.Name("True"), last=True),
                 ],
                 lpar=node.lpar,
                 rpar=node.rpar,
@@ -69,6 +68,17 @@ class ManualSoftmax(Rule):
         if summed is None or keepdims is None or not _is_true(keepdims.value):
             return None
         return summed.value, (axis.value if axis is not None and extra == 0 else None)
+
+
+def _keyword(name: str, value: cst.BaseExpression, last: bool) -> cst.Arg:
+    return cst.Arg(
+        keyword=cst.Name(name),
+        value=value,
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+        comma=cst.MaybeSentinel.DEFAULT if last else cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    )
 
 
 def _is_true(node: cst.BaseExpression) -> bool:

@@ -23,5 +23,5 @@ class LogOnePlus(Rule):
         if summand is None or patterns.exp_argument(self.names, summand) is not None:
             return  # log(1 + exp(x)) is a softplus: EMB006 / EMB007
         core, imports = self.names.core_reference(self.context.module)
-        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("log1p")), summand, like=node)
+        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("log1p")), summand)
         self.report(node, MESSAGE, replacement=replacement, imports=imports)

@@ -23,5 +23,5 @@ class ExpMinusOne(Rule):
         if argument is None:
             return
         core, imports = self.names.core_reference(self.context.module)
-        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("expm1")), argument, like=node)
+        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("expm1")), argument)
         self.report(node, MESSAGE, replacement=replacement, imports=imports)

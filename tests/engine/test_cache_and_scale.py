@@ -81,10 +81,14 @@ def test_fix_mode_uses_the_cache_only_when_nothing_is_fixable(tmp_path):
 def test_cli_warm_run_is_all_cache_hits(project, isolated_cache):
     make_files(project, 12)
     first = invoke("check", ".", "--select", "EMB003", "--output-format", "json")
-    second = invoke("check", ".", "--select", "EMB003", "--output-format", "json")
-    assert json.loads(first.stdout) == json.loads(second.stdout)
     [cache_file] = isolated_cache.rglob("*.json")
     assert len(json.loads(cache_file.read_text())) == 12
+    written = cache_file.stat().st_mtime_ns
+    second = invoke("check", ".", "--select", "EMB003", "--output-format", "json")
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    # Nothing was linted, so nothing new was cached and the file was not rewritten.
+    assert list(isolated_cache.rglob("*.json")) == [cache_file]
+    assert cache_file.stat().st_mtime_ns == written
 
 
 def test_parallel_run_matches_in_process_run(tmp_path):

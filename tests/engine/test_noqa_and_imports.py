@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from emberlint.catalog import load_catalog
+
 from .conftest import invoke
 
 SUPPRESSED = """import mlx.core as mx
@@ -60,3 +62,12 @@ def test_version_does_not_import_libcst_rich_or_mlx():
     )
     imported = {line.split("|")[-1].strip() for line in timing.stderr.splitlines() if "|" in line}
     assert imported and not {"libcst", "rich", "mlx", "mlx.core"} & imported
+
+
+def test_emb100_catalog_examples(project):
+    doc = load_catalog()["EMB100"]
+    assert (doc.category, doc.fix, doc.default) == ("style", "none", False)
+    (project / "a.py").write_text(doc.bad_example)
+    assert findings("--select", "EMB100,EMB003") == [("EMB100", 3)]
+    (project / "a.py").write_text(doc.fixed_example)
+    assert findings("--select", "EMB100,EMB003") == []

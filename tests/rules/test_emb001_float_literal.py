@@ -63,6 +63,11 @@ def test_fix_uses_the_array_operand_as_dtype_anchor():
     )
 
 
+def test_where_condition_is_never_the_anchor():
+    source = HEADER + "    return mx.where(m, 0.0, x)\n"
+    assert fixed(source, "EMB001").splitlines()[-1] == "    return mx.where(m, mx.array(0.0, dtype=x.dtype), x)"
+
+
 def test_no_anchor_reports_without_fix():
     source = "import mlx.core as mx\ny = mx.ones(3) * 0.5\n"
     (finding,) = findings(source, "EMB001")

@@ -26,6 +26,14 @@ def test_flagged_and_rewritten(expression, replacement):
     assert fixed("EMB008", source) == HEADER + f"    return {replacement}\n"
 
 
+def test_name_rebound_from_itself_is_still_an_array():
+    body = (
+        "    x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + 1e-6)\n"
+        "    x = x.astype(y.dtype) * y\n    return x + y\n"
+    )
+    assert len(findings("EMB008", HEADER + body)) == 1
+
+
 @pytest.mark.parametrize(
     "body",
     [

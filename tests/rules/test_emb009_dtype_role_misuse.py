@@ -72,6 +72,9 @@ CLEAN = {
         "def apply(config, state_dtype=None):\n    config['inference_state_dtype'] = state_dtype\n    return config\n"
     ),
     "unrelated key": "def build(config, vocab=None):\n    return config['torch_dtype'], vocab\n",
+    "suffix of a non-dtype key": (
+        "def call(ids, mask=None, **kwargs):\n    return kwargs.get('images_seq_mask', None)\n"
+    ),
     "parameters in float32": (
         "def cast(model):\n    model.update(tree_map(lambda p: p.astype(mx.float32), model.parameters()))\n"
     ),

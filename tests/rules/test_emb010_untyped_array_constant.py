@@ -27,6 +27,25 @@ def test_flagged_and_fixed(expression, replacement):
 
 
 @pytest.mark.parametrize(
+    ("binding", "hazard", "replacement"),
+    [
+        ("cap: float", "cap * mx.tanh(x / mx.array(cap))", "cap * mx.tanh(x / cap)"),
+        ("cap=30.0", "mx.array(cap) * mx.tanh(x)", "cap * mx.tanh(x)"),
+        ("cap: float | None", "mx.array(cap) * mx.tanh(x / cap)", "cap * mx.tanh(x / cap)"),
+    ],
+)
+def test_float_names_are_scalars_too(binding, hazard, replacement):
+    source = f"import mlx.core as mx\n\n\ndef soft_cap(x: mx.array, {binding}):\n    return {{}}\n"
+    assert len(findings("EMB010", source.format(hazard))) == 1
+    assert fixed("EMB010", source.format(hazard)) == source.format(replacement)
+
+
+def test_names_of_other_values_are_not_scalars():
+    source = "import mlx.core as mx\n\n\ndef f(x: mx.array, values, n: int):\n    return x * mx.array(values) + mx.array(n)\n"
+    assert findings("EMB010", source) == []
+
+
+@pytest.mark.parametrize(
     "expression",
     ["x + mx.array([0.1, 0.2])", "x + mx.full(x.shape, 0.5)", "x + mx.arange(0.0, 4.0)", "x + mx.arange(0, 4, 0.5)"],
 )
