@@ -21,10 +21,10 @@ import libcst as cst
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402  (the sibling module, found through the path above)
+import corpus  # the sibling module, found through the path above
 
-from emberlint.linter import Finding, lint_text  # noqa: E402
-from emberlint.registry import select_rules  # noqa: E402
+from emberlint.linter import Finding, lint_text
+from emberlint.registry import select_rules
 
 
 def lint_package(package: corpus.CorpusPackage, rules) -> tuple[list[Finding], int, int]:

@@ -1,7 +1,7 @@
 """Lint and fix one module's source text.
 
-`lint_text` runs every enabled rule in a single batched libcst traversal and
-returns findings with positions, `# noqa` already applied. `fix_text` applies the
+`lint_text` resolves scopes once, walks the tree once calling every enabled
+rule's `visit_<NodeType>` methods, and returns findings with positions, `# noqa` already applied. `fix_text` applies the
 fixable findings (safe ones, plus unsafe ones when asked), re-lints, and repeats
 until nothing more changes, so fixing twice is the same as fixing once. A fixed
 text is returned only if it still parses and compiles.
@@ -16,60 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import (
-    CodeRange,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from emberlint.names import MlxNames
 from emberlint.registry import UNUSED_NOQA, RuleSpec
-from emberlint.rule import LintContext, Violation
+from emberlint.rule import LintContext, Rule, Violation
 
 MAX_FIX_PASSES = 10
-
-
-def _install_visitor_method_cache() -> None:
-    """Make libcst find a visitor's visit_/leave_ methods once per class, cheaply.
-
-    libcst's `BatchableCSTVisitor.get_visitors` runs `inspect.getmembers` (a
-    getattr on ~900 attributes, mostly no-op stubs) on every visitor instance of
-    every batched traversal: over half the time of linting a small file. The
-    same methods are found here from the class dictionaries along the MRO (the
-    first definition of a name wins, no-op stubs are skipped), once per class,
-    and bound to each instance.
-    """
-    if getattr(cst.BatchableCSTVisitor.get_visitors, "_emberlint_cached", False):
-        return
-    names_by_class: dict[type, tuple[str, ...]] = {}
-
-    def visitor_names(cls: type) -> tuple[str, ...]:
-        seen: set[str] = set()
-        names = []
-        for klass in cls.__mro__:
-            for name, value in vars(klass).items():
-                if name in seen or not name.startswith(("visit_", "leave_")):
-                    continue
-                seen.add(name)
-                if callable(value) and not getattr(value, "_is_no_op", False):
-                    names.append(name)
-        return tuple(sorted(names))
-
-    def get_visitors(self):
-        cls = type(self)
-        names = names_by_class.get(cls)
-        if names is None:
-            names = names_by_class[cls] = visitor_names(cls)
-        return {name: getattr(self, name) for name in names}
-
-    get_visitors._emberlint_cached = True
-    cst.BatchableCSTVisitor.get_visitors = get_visitors
-
-
-_install_visitor_method_cache()
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
@@ -168,16 +121,17 @@ def _lint_module(
     report_unused_noqa: bool,
 ) -> tuple[list[Finding], list[Violation | None]]:
     """Findings in source order, each paired with the violation that made it."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    metadata = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider])
-    context = LintContext(path=path, module=module, names=MlxNames(metadata))
-    visitors = [spec.visitor(context) for spec in rules if spec.visitor is not None]
-    if visitors:
-        wrapper.visit_batched(visitors)
+    names, nodes = MlxNames.for_module(module)
+    context = LintContext(path=path, module=module, names=names)
+    _run_rules([spec.visitor(context) for spec in rules if spec.visitor is not None], nodes)
     fix_kind = {spec.code: spec.doc.fix for spec in rules}
     suppressions = _suppressions(module.code) if ("noqa" in module.code) else {}
     used: set[tuple[int, str]] = set()
-    positions = wrapper.resolve(PositionProvider) if context.violations else {}
+    positions = (
+        MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        if context.violations
+        else {}
+    )
     pairs: list[tuple[Finding, Violation | None]] = []
     for violation in context.violations:
         where: CodeRange = positions[violation.node]
@@ -207,6 +161,21 @@ def _lint_module(
         pairs.extend((finding, None) for finding in _unused_noqa(path, suppressions, used))
     pairs.sort(key=lambda pair: pair[0].sort_key)
     return [finding for finding, _ in pairs], [violation for _, violation in pairs]
+
+
+def _run_rules(rules: list[Rule], nodes: list[cst.CSTNode]) -> None:
+    """Call every rule's `visit_<NodeType>` on each node, in visiting order."""
+    handlers: dict[type, list] = {}
+    for node in nodes:
+        kind = type(node)
+        methods = handlers.get(kind)
+        if methods is None:
+            name = f"visit_{kind.__name__}"
+            methods = handlers[kind] = [
+                getattr(rule, name) for rule in rules if hasattr(rule, name)
+            ]
+        for method in methods:
+            method(node)
 
 
 # -- suppressions -----------------------------------------------------------

@@ -1,30 +1,30 @@
 """Name resolution and array inference for MLX code, on libcst metadata.
 
-Everything here answers questions through `QualifiedNameProvider` and
-`ScopeProvider`, never by matching source text, so `import mlx.core as mx`,
-`import mlx.core`, `from mlx import core as mx` and `from mlx.core import where`
-all resolve to the same qualified names, and `np.where` / `torch.rsqrt` never do.
+Everything here answers questions through libcst's `ScopeProvider` and the
+qualified names it computes (what `QualifiedNameProvider` serves), never by
+matching source text, so `import mlx.core as mx`, `import mlx.core`,
+`from mlx import core as mx` and `from mlx.core import where` all resolve to
+the same qualified names, and `np.where` / `torch.rsqrt` never do.
 
 A value counts as an MLX array when it is
 - the result of an `mlx.core` / `mlx.nn` function call (not a class, dtype or utility),
 - a method call, subscript or arithmetic on an MLX array,
 - a name assigned from one of those in the same scope, or
 - a parameter annotated `mx.array`.
+
+It also evaluates Python float constants statically (`float_value`: literals,
+`float("-inf")`, `math.inf` / `np.inf` / `mx.inf`, names bound only to those)
+and builds the typed replacements rules share (`typed_scalar`, `finfo_attribute`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import libcst as cst
-from libcst._metadata_dependent import LazyValue
-from libcst.metadata import (
-    Assignment,
-    ParentNodeProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
+from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
+
+from emberlint.tree import walk
 
 MLX_CORE = "mlx.core"
 MLX_NN = "mlx.nn"
@@ -66,19 +66,41 @@ FLOAT16_UNDERFLOW = 2.0**-25
 class MlxNames:
     """Answers 'what is this expression?' for one parsed module."""
 
-    def __init__(self, metadata: Mapping[type, Mapping[cst.CSTNode, Any]]) -> None:
-        self._qualified = metadata[QualifiedNameProvider]
-        self._scopes = metadata[ScopeProvider]
-        self._parents = metadata[ParentNodeProvider]
+    def __init__(
+        self,
+        scopes: Mapping[cst.CSTNode, Scope | None],
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+    ) -> None:
+        self._scopes = scopes
+        self._parents = parents
+        self._qualified_cache: dict[cst.CSTNode, set[str]] = {}
         self._array_cache: dict[cst.CSTNode, bool] = {}
+
+    @classmethod
+    def for_module(cls, module: cst.Module) -> tuple["MlxNames", list[cst.CSTNode]]:
+        """Resolve scopes and parents for `module`; also returns its nodes in visiting order."""
+        scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        order, parents = walk(module)
+        return cls(scopes, parents), order
 
     # -- metadata access -------------------------------------------------
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        value = self._qualified.get(node, set())
-        if isinstance(value, LazyValue):
-            value = value()
-        return {qualified.name for qualified in value}
+        """What `QualifiedNameProvider` gives for `node`, computed only when asked.
+
+        (The provider stores exactly `scope.get_qualified_names_for(node)` lazily
+        for every node; calling it on demand skips a full tree pass.)
+        """
+        cached = self._qualified_cache.get(node)
+        if cached is None:
+            scope = self._scopes.get(node)
+            cached = (
+                {qualified.name for qualified in scope.get_qualified_names_for(node)}
+                if scope is not None
+                else set()
+            )
+            self._qualified_cache[node] = cached
+        return cached
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self._parents.get(node)

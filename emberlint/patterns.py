@@ -293,7 +293,8 @@ def _mentions_name(node: cst.CSTNode, name: str) -> bool:
 
 
 def is_float32_cast(names: MlxNames, node: cst.BaseExpression) -> bool:
-    """`e.astype(mx.float32)`, `mx.astype(e, mx.float32)` or `mx.array(e, dtype=mx.float32)`."""
+    """`e.astype(mx.float32)`, `mx.astype(e, mx.float32)`, `mx.array(e, dtype=mx.float32)`
+    or any other `mlx.core` call given `dtype=mx.float32` (`mx.arange(n, dtype=mx.float32)`)."""
     method = method_call(node, "astype")
     if method is not None:
         dtype = argument(method, 0, "dtype")
@@ -302,6 +303,13 @@ def is_float32_cast(names: MlxNames, node: cst.BaseExpression) -> bool:
     if function is not None:
         dtype = argument(function, 1, "dtype")
         return dtype is not None and names.resolves_to(dtype.value, FLOAT32)
+    if isinstance(node, cst.Call) and names.mlx_call_name(node) is not None:
+        return any(
+            arg.keyword is not None
+            and arg.keyword.value == "dtype"
+            and names.resolves_to(arg.value, FLOAT32)
+            for arg in node.args
+        )
     return False
 
 
@@ -387,14 +395,25 @@ def nn_function(
     return cst.Attribute(value=reference, attr=cst.Name(function)), imports
 
 
-def core_function(
-    names: MlxNames, module: cst.Module, function: str
+def core_reference(
+    names: MlxNames, module: cst.Module
 ) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
-    """`mx.<function>` with the import it needs, or None when the import would shadow
-    another module-level binding of the alias."""
+    """`MlxNames.core_reference`, or None when adding `import mlx.core as mx` would
+    shadow another module-level `mx`."""
     reference, imports = names.core_reference(module)
     if imports and module_binds(names, module, dotted(reference) or ""):
         return None
+    return reference, imports
+
+
+def core_function(
+    names: MlxNames, module: cst.Module, function: str
+) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
+    """`mx.<function>` with the import it needs (None as for `core_reference`)."""
+    found = core_reference(names, module)
+    if found is None:
+        return None
+    reference, imports = found
     return cst.Attribute(value=reference, attr=cst.Name(function)), imports
 
 

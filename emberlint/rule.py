@@ -1,6 +1,8 @@
 """The contract between the engine and the rules.
 
-A rule is a libcst batchable visitor in its own module under `emberlint/rules/`.
+A rule is a class in its own module under `emberlint/rules/`, written like a
+libcst visitor: the linter walks each module once and calls the rule's
+`visit_<NodeType>(node)` methods (parents before children, in source order).
 It declares only its `code`; everything a user reads about it (name, category,
 fix safety, explanation) lives in the rule's catalog document `rules/<CODE>.md`.
 While visiting, a rule calls `self.report(...)` with the node at fault and, when
@@ -14,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
 
 from emberlint.names import MlxNames
 
@@ -56,14 +57,15 @@ class LintContext:
     violations: list[Violation] = field(default_factory=list)
 
 
-class Rule(cst.BatchableCSTVisitor):
-    """Base class of every rule. Subclasses set `code` and define visit_* methods."""
+class Rule:
+    """Base class of every rule. Subclasses set `code` and define `visit_<NodeType>` methods.
+
+    Names, scopes and parents come from `self.names` (an `MlxNames`).
+    """
 
     code: ClassVar[str]
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
     def __init__(self, context: LintContext) -> None:
-        super().__init__()
         self.context = context
         self.names = context.names
 

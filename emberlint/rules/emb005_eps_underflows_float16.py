@@ -7,6 +7,7 @@ and the fix leaves float32 and bfloat16 results bit-identical.
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import BuiltinAssignment
 
 from emberlint.names import FLOAT16_UNDERFLOW
 from emberlint.rule import Rule
@@ -32,9 +33,16 @@ class EpsUnderflowsFloat16(Rule):
                 continue
             self._flag(site.term, value, anchor)
 
+    def _max_is_builtin(self, node: cst.CSTNode) -> bool:
+        """The fix calls `max`; a module that rebinds it (`from numpy import max`) gets no fix."""
+        scope = self.names.scope(node)
+        return scope is not None and all(
+            isinstance(assignment, BuiltinAssignment) for assignment in scope["max"]
+        )
+
     def _flag(self, term: cst.BaseExpression, value: float, anchor: cst.BaseExpression | None) -> None:
         message = f"eps {value:g} rounds to 0 in float16, so the guard does nothing there"
-        if anchor is None:
+        if anchor is None or not self._max_is_builtin(term):
             self.report(term, message)
             return
         smallest_normal, imports = self.names.finfo_attribute(

@@ -25,7 +25,11 @@ class LowPrecisionNormReduction(Rule):
         operand, rebuild = found
         if not patterns.is_array(self.names, operand) or patterns.is_float32_operand(self.names, operand):
             return
-        core, imports = self.names.core_reference(self.context.module)
+        found = patterns.core_reference(self.names, self.context.module)
+        if found is None:
+            self.report(node, MESSAGE)
+            return
+        core, imports = found
         cast = cst.Call(
             func=cst.Attribute(value=_atom(operand), attr=cst.Name("astype")),
             args=[cst.Arg(cst.Attribute(value=core, attr=cst.Name("float32")))],

@@ -130,9 +130,12 @@ class DtypeRoleMisuse(Rule):
         if _last_name(receiver) in PARAMETER_NAMES or self._assigned_to_parameter(node):
             return True
         for ancestor in patterns.ancestors(self.names, node):
-            if isinstance(ancestor, cst.Call) and _last_name(ancestor.func) in ("tree_map", "tree_map_with_path"):
-                if any(_mentions_parameters(arg.value) for arg in ancestor.args):
-                    return True
+            if (
+                isinstance(ancestor, cst.Call)
+                and _last_name(ancestor.func) in ("tree_map", "tree_map_with_path")
+                and any(_mentions_parameters(arg.value) for arg in ancestor.args)
+            ):
+                return True
             if isinstance(ancestor, cst.FunctionDef):
                 return any(word in ancestor.name.value for word in WEIGHT_LOADERS)
         return False

@@ -46,6 +46,15 @@ class UntypedArrayConstant(Rule):
             replacement = patterns.bare(node.args[0].value).with_changes(
                 lpar=node.lpar, rpar=node.rpar
             )
+            parent = self.names.parent(node)
+            if (
+                isinstance(replacement, cst.UnaryOperation)
+                and not replacement.lpar
+                and isinstance(parent, cst.BinaryOperation)
+                and isinstance(parent.operator, cst.Power)
+                and parent.left is node
+            ):  # `-2.0 ** x` would be `-(2.0 ** x)`
+                replacement = replacement.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
             message += "; a Python scalar takes the array's dtype"
         elif kind == "exact":
             anchor = self.names.dtype_anchor(other)
@@ -115,8 +124,9 @@ class UntypedArrayConstant(Rule):
         return None
 
     def _can_be_upcast(self, node: cst.BaseExpression) -> bool:
-        """An MLX array other than another untyped constant (float32 already)."""
-        if not patterns.is_array(self.names, node):
+        """An MLX array not known to be float32 already (an untyped constant, a
+        float32 cast, `mx.arange(n, dtype=mx.float32)` or a name bound to one)."""
+        if not patterns.is_array(self.names, node) or patterns.is_float32_operand(self.names, node):
             return False
         return not (
             isinstance(node, cst.Call)

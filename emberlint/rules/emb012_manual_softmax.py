@@ -32,9 +32,10 @@ class ManualSoftmax(Rule):
         summed, axis = total
         if not summed.deep_equals(node.left) or _is_shifted(logits):
             return
-        core, imports = self.names.core_reference(self.context.module)
-        replacement = None
-        if axis is not None:
+        found = patterns.core_reference(self.names, self.context.module)
+        replacement, imports = None, ()
+        if axis is not None and found is not None:
+            core, imports = found
             replacement = cst.Call(
                 func=cst.Attribute(value=core, attr=cst.Name("softmax")),
                 args=[
@@ -45,7 +46,7 @@ class ManualSoftmax(Rule):
                 lpar=node.lpar,
                 rpar=node.rpar,
             )
-        self.report(node, MESSAGE, replacement=replacement, imports=imports if replacement else ())
+        self.report(node, MESSAGE, replacement=replacement, imports=imports)
 
     def _sum_call(self, node: cst.BaseExpression) -> tuple[cst.BaseExpression, cst.BaseExpression | None] | None:
         """(summed expression, axis) for `mx.sum(e, axis, keepdims=True)` or

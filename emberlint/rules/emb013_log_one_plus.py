@@ -13,6 +13,9 @@ MESSAGE = (
 )
 
 
+INTEGER_VALUED = ("floor", "ceil", "round")
+
+
 class LogOnePlus(Rule):
     code = "EMB013"
 
@@ -22,6 +25,11 @@ class LogOnePlus(Rule):
         summand = patterns.one_plus(inside) if inside is not None else None
         if summand is None or patterns.exp_argument(self.names, summand) is not None:
             return  # log(1 + exp(x)) is a softplus: EMB006 / EMB007
-        core, imports = self.names.core_reference(self.context.module)
-        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("log1p")), summand)
-        self.report(node, MESSAGE, replacement=replacement, imports=imports)
+        if patterns.core_call(self.names, summand, *INTEGER_VALUED) is not None:
+            return  # 0 or at least 1: no digits below 1 to lose
+        function = patterns.core_function(self.names, self.context.module, "log1p")
+        if function is None:
+            self.report(node, MESSAGE)
+            return
+        reference, imports = function
+        self.report(node, MESSAGE, replacement=patterns.call(reference, summand), imports=imports)

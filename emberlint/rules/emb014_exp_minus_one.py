@@ -22,6 +22,9 @@ class ExpMinusOne(Rule):
         argument = patterns.exp_argument(self.names, node.left)
         if argument is None:
             return
-        core, imports = self.names.core_reference(self.context.module)
-        replacement = patterns.call(cst.Attribute(value=core, attr=cst.Name("expm1")), argument)
-        self.report(node, MESSAGE, replacement=replacement, imports=imports)
+        function = patterns.core_function(self.names, self.context.module, "expm1")
+        if function is None:
+            self.report(node, MESSAGE)
+            return
+        reference, imports = function
+        self.report(node, MESSAGE, replacement=patterns.call(reference, argument), imports=imports)

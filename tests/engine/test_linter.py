@@ -1,46 +1,56 @@
-"""The linter's per-class cache of libcst visitor methods must find exactly
-what libcst's own `inspect.getmembers` scan finds."""
+"""The linter's own tree walk must see what libcst's metadata sees."""
 
 from __future__ import annotations
 
-import inspect
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider
 
-import pytest
-from libcst.metadata import (
-    ExpressionContextProvider,
-    ParentNodeProvider,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
+from emberlint.names import MlxNames
+from emberlint.tree import walk
 
-import emberlint.linter  # noqa: F401  (installs the cache)
-from emberlint.registry import all_rules
+SOURCE = '''
+import mlx.core as mx
+from mlx.core import where as choose
+import numpy as np
 
 
-def libcst_visitor_names(visitor) -> set[str]:
-    """What `BatchableCSTVisitor.get_visitors` returned before the cache."""
-    return {
-        name
-        for name, _ in inspect.getmembers(
-            visitor,
-            lambda member: inspect.ismethod(member)
-            and member.__name__.startswith(("visit_", "leave_"))
-            and not getattr(member, "_is_no_op", False),
-        )
-    }
+def attention(q: mx.array, k, mask, scale=0.125):
+    scores = (q @ k.T) * scale
+    masked = choose(mask, scores, -float("inf"))
+    return [mx.softmax(row, axis=-1) for row in masked], np.where(mask, 0, 1)
 
 
-VISITOR_CLASSES = [spec.visitor for spec in all_rules().values() if spec.visitor] + [
-    ScopeProvider,
-    QualifiedNameProvider,
-    ExpressionContextProvider,
-    ParentNodeProvider,
-]
+class Block:
+    def __call__(self, x, *args, **kwargs):
+        with open("f") as handle, mx.stream(mx.cpu):
+            return lambda y=x: y ** -0.5 if x else {k: v for k, v in kwargs.items()}
+'''
 
 
-@pytest.mark.parametrize("visitor_class", VISITOR_CLASSES, ids=lambda cls: cls.__name__)
-def test_cached_visitor_methods_match_libcst(visitor_class):
-    visitor = visitor_class.__new__(visitor_class)
-    methods = visitor.get_visitors()
-    assert set(methods) == libcst_visitor_names(visitor)
-    assert all(method.__self__ is visitor for method in methods.values())
+def test_walk_parents_match_parent_node_provider():
+    module = cst.parse_module(SOURCE)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
+    order, parents = walk(module)
+    assert parents == dict(expected)
+    assert order[0] is module
+    assert set(order) == set(expected) | {module}
+    assert len(order) == len(set(order))
+
+
+def test_walk_visits_parents_before_children_in_source_order():
+    module = cst.parse_module(SOURCE)
+    order, parents = walk(module)
+    index = {node: position for position, node in enumerate(order)}
+    assert all(index[parent] < index[child] for child, parent in parents.items())
+    calls = [module.code_for_node(node) for node in order if isinstance(node, cst.Call)]
+    assert calls[0].startswith("choose(") and calls[-1].startswith("kwargs.items(")
+
+
+def test_qualified_names_match_qualified_name_provider():
+    module = cst.parse_module(SOURCE)
+    provided = MetadataWrapper(module, unsafe_skip_copy=True).resolve(QualifiedNameProvider)
+    names, order = MlxNames.for_module(module)
+    for node in order:
+        value = provided.get(node, set())
+        value = value() if callable(value) else value
+        assert names.qualified_names(node) == {qualified.name for qualified in value}

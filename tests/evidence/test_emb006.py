@@ -6,7 +6,14 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 import pytest
-from emb_fixed_examples import DTYPES, as_float64, example_before_after, fix_source, run, ulp_error
+from emb_fixed_examples import (
+    DTYPES,
+    as_float64,
+    example_before_after,
+    fix_source,
+    run,
+    ulp_error,
+)
 
 HAND_WRITTEN = """\
 import mlx.core as mx

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import mlx.core as mx
-import mlx.nn as nn
 import numpy as np
 from emb_fixed_examples import run
+from mlx import nn
 
 from emberlint.catalog import load_catalog
 
@@ -36,8 +36,8 @@ def test_recurrent_state_in_bfloat16_accumulates_rounding_error():
     forget = 0.999
     state = {dtype: mx.zeros((), dtype=dtype) for dtype in (mx.float32, mx.bfloat16)}
     for step in range(steps):
-        for dtype in state:
-            state[dtype] = (forget * state[dtype] + increments[step]).astype(dtype)
+        for dtype, value in state.items():
+            state[dtype] = (forget * value + increments[step]).astype(dtype)
     exact = sum(1e-3 * forget**k for k in range(steps))
     assert abs(state[mx.float32].item() - exact) / exact < 1e-4
     assert abs(state[mx.bfloat16].item() - exact) / exact > 1e-2

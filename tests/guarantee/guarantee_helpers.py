@@ -58,11 +58,12 @@ class Generation:
 
 
 def generate(package_root: Path, checkpoint: Path, dtype: str, prompt_len: int, tokens: int,
-             out: Path) -> Generation:
-    """Run run_generation.py in a fresh interpreter importing xlstm_model from package_root."""
+             out: Path, follow: Path | None = None) -> Generation:
+    """Run run_generation.py in a fresh interpreter importing xlstm_model from package_root
+    (teacher-forced on the tokens of the earlier run saved at ``follow``, if given)."""
     subprocess.run(
         [sys.executable, str(HERE / "run_generation.py"), str(package_root), str(checkpoint),
-         dtype, str(prompt_len), str(tokens), str(out)],
+         dtype, str(prompt_len), str(tokens), str(out), *([str(follow)] if follow else [])],
         check=True, cwd=package_root,
     )
     data = np.load(out)

@@ -1,17 +1,19 @@
 """Greedy generation that checks every step for NaN/Inf; run as a subprocess.
 
-``python run_generation.py PACKAGE_ROOT CHECKPOINT DTYPE PROMPT_LEN TOKENS OUT.npz``
+``python run_generation.py PACKAGE_ROOT CHECKPOINT DTYPE PROMPT_LEN TOKENS OUT.npz [FOLLOW.npz]``
 imports ``xlstm_model`` from PACKAGE_ROOT (the shipped package or a hazard
 copy), generates with the model's ``nan_check`` guard on (hidden states) and
 checks the logits and every cache state (C, N, M) after each step.  Writes the
 per-step last-position logits (float32) and, on the first non-finite value,
-the step and what was non-finite, then exits 0 either way.
+the step and what was non-finite, then exits 0 either way.  With FOLLOW (an
+earlier run's output) the inputs are that run's tokens (teacher forcing), so
+the logits of two packages are compared on the same sequence.
 """
 
 import sys
 
 
-def main(package_root, checkpoint, dtype, prompt_len, tokens, out):
+def main(package_root, checkpoint, dtype, prompt_len, tokens, out, follow=None):
     sys.path.insert(0, package_root)
     import mlx.core as mx
     import numpy as np
@@ -23,7 +25,8 @@ def main(package_root, checkpoint, dtype, prompt_len, tokens, out):
     rng = np.random.default_rng(0)
     prompt = mx.array(rng.integers(3, model.args.vocab_size, size=(1, prompt_len)))
     cache = model.make_cache()
-    logits_per_step, failure = [], ""
+    forced = np.load(follow)["tokens"] if follow else None
+    logits_per_step, chosen, failure = [], [], ""
     inputs = prompt
     for step in range(tokens):
         try:
@@ -38,11 +41,13 @@ def main(package_root, checkpoint, dtype, prompt_len, tokens, out):
             failure = f"step {step}: NaN/Inf in {', '.join(bad)}"
             break
         logits_per_step.append(np.array(logits[0]))
-        inputs = mx.argmax(logits, axis=-1)[:, None]
-    np.savez(out, logits=np.array(logits_per_step), failure=failure,
+        token = int(forced[step]) if forced is not None else mx.argmax(logits, axis=-1).item()
+        chosen.append(token)
+        inputs = mx.array([[token]])
+    np.savez(out, logits=np.array(logits_per_step), tokens=np.array(chosen), failure=failure,
              package=str(sys.modules["xlstm_model"].__file__))
 
 
 if __name__ == "__main__":
-    root, ckpt, dtype, prompt_len, tokens, out = sys.argv[1:]
-    main(root, ckpt, dtype, int(prompt_len), int(tokens), out)
+    root, ckpt, dtype, prompt_len, tokens, out, *follow = sys.argv[1:]
+    main(root, ckpt, dtype, int(prompt_len), int(tokens), out, *follow)

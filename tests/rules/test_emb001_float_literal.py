@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rule_harness import findings, fixed, flagged_lines
 
 HEADER = "import mlx.core as mx\nimport numpy as np\n\ndef f(x: mx.array, v: mx.array, m: mx.array, n):\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rule_harness import findings, fixed, flagged_lines
 
 HEADER = (

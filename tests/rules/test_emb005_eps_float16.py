@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from rule_harness import findings, fixed, flagged_lines
 
 HEADER = (
@@ -69,3 +68,9 @@ def test_with_emb004_selected_the_float16_fix_wins():
         "    return num / (den + max(1e-8, mx.finfo(den.dtype).smallest_normal))"
         " + num / (den + mx.array(big, dtype=den.dtype))"
     )
+
+
+def test_no_fix_where_max_is_not_the_builtin():
+    source = "import mlx.core as mx\nfrom numpy import max\n\ndef f(x: mx.array):\n    return x / (x + 1e-8)\n"
+    (finding,) = findings(source, "EMB005")
+    assert finding.fix is None

@@ -46,8 +46,10 @@ def test_name_rebound_from_itself_is_still_an_array():
         "    x = x.astype(mx.float32)\n    return mx.var(x, axis=-1)\n",
         "    if y:\n        x = x.astype(mx.float32)\n    return mx.mean(mx.square(x), axis=-1)\n",
         "    return mx.fast.rms_norm(x, None, 1e-6)\n",
-        "    x_float = x.astype(mx.float32)\n    mean = mx.mean(x_float, axis=-1)\n"
-        "    return mx.mean((x_float - mean) ** 2, axis=-1)\n",
+        (
+            "    x_float = x.astype(mx.float32)\n    mean = mx.mean(x_float, axis=-1)\n"
+            "    return mx.mean((x_float - mean) ** 2, axis=-1)\n"
+        ),
         "    return mx.mean(mx.square(x.astype(mx.float32).reshape(2, -1)), axis=-1)\n",
     ],
 )

@@ -15,6 +15,8 @@ HEADER = "import mlx.core as mx\n\n\ndef f(x: mx.array, mask: mx.array, n):\n"
         ("mx.array(-1e9) + x", "-1e9 + x"),
         ("mx.where(mask, x, mx.array(-1e9))", "mx.where(mask, x, -1e9)"),
         ("mx.maximum(x, mx.array(0.0))", "mx.maximum(x, 0.0)"),
+        ("mx.array(-2.0) ** x", "(-2.0) ** x"),
+        ("x ** mx.array(-0.5)", "x ** -0.5"),
         ("x @ mx.ones((4, 4))", "x @ mx.ones((4, 4), dtype=x.dtype)"),
         ("mx.where(mask, x, mx.zeros(x.shape))", "mx.where(mask, x, mx.zeros(x.shape, dtype=x.dtype))"),
         ("mx.concatenate([x, mx.zeros((1, 4))])", "mx.concatenate([x, mx.zeros((1, 4), dtype=x.dtype)])"),
@@ -67,6 +69,8 @@ def test_flagged_without_fix(expression):
         "n * mx.array(0.5)",  # n is not known to be an MLX array
         "mx.array([0.5, 1.5]) + mx.array([1.0, 2.0])",  # constants only: nothing to upcast
         "mx.stack([mx.zeros((3,)), mx.ones((3,))])",
+        "mx.stack([mx.arange(4, dtype=mx.float32), mx.zeros(4)], axis=-1)",  # float32 already
+        "x.astype(mx.float32) * mx.array(0.5)",
         "mx.put_along_axis(x, mask, mx.array(0.0), axis=-2)",  # written in x's dtype
         "mx.slice_update(x, mx.zeros((1, 4)), mx.array([0]), axes=(0,))",
     ],

@@ -7,12 +7,16 @@ from extended_rule_helpers import findings
 
 FLAGGED = [
     "import mlx.core as mx\n\n@mx.compile\ndef f(x):\n    return x * x.sum().item()\n",
-    "import mlx.core as mx\nfrom functools import partial\n\n@partial(mx.compile, shapeless=True)\n"
-    "def f(x):\n    return x.tolist()\n",
+    (
+        "import mlx.core as mx\nfrom functools import partial\n\n@partial(mx.compile, shapeless=True)\n"
+        "def f(x):\n    return x.tolist()\n"
+    ),
     "import mlx.core as mx\n\n@mx.compile\ndef f(x: mx.array):\n    return x * float(x)\n",
     "import mlx.core as mx\n\n@mx.compile\ndef f(x):\n    return x if bool(mx.all(x > 0)) else -x\n",
-    "from mlx.core import compile\n\n@compile\ndef f(x):\n    def inner(y):\n        return y.item()\n"
-    "    return inner(x)\n",
+    (
+        "from mlx.core import compile\n\n@compile\ndef f(x):\n    def inner(y):\n        return y.item()\n"
+        "    return inner(x)\n"
+    ),
 ]
 
 CLEAN = [

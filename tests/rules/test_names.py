@@ -6,16 +6,15 @@ import textwrap
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider, ScopeProvider
+from rule_harness import findings, flagged_lines
 
 from emberlint.names import MlxNames
-from rule_harness import findings, flagged_lines
 
 
 def _names_and_module(source: str) -> tuple[MlxNames, cst.Module]:
-    wrapper = MetadataWrapper(cst.parse_module(textwrap.dedent(source)))
-    metadata = wrapper.resolve_many([QualifiedNameProvider, ScopeProvider, ParentNodeProvider])
-    return MlxNames(metadata), wrapper.module
+    module = cst.parse_module(textwrap.dedent(source))
+    names, _ = MlxNames.for_module(module)
+    return names, module
 
 
 def _returned(source: str) -> tuple[MlxNames, cst.BaseExpression]:

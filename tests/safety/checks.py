@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -49,6 +50,40 @@ def assert_only_reported_lines_changed(original: str, fixed: str, findings: Sequ
                 assert next_to_fix or _MLX_IMPORT.match(line.strip()), (
                     f"fix inserted a line away from any finding: {line!r}"
                 )
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    path: str
+    codes: tuple[str, ...]  # codes of the findings in the original
+    fixed_codes: tuple[str, ...]  # codes of the fixes applied
+    fixed: str | None  # the fixed text, when it differs
+
+
+def round_trip_file(path: str, display: str) -> RoundTrip:
+    """Fix one file with every rule (unsafe fixes included) and check the result.
+
+    A module-level function so a process pool can run it.
+    """
+    from emberlint.registry import select_rules
+
+    rules = select_rules(["ALL"])
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    fixed, applied, remaining = fix_text(source, display, rules, unsafe=True)
+    compile(fixed, display, "exec", dont_inherit=True)
+    left = [finding for finding in remaining if finding.fix is not None]
+    assert not left, f"{display}: fixable findings survive the fix: {left}"
+    if fixed == source:
+        return RoundTrip(display, tuple(finding.code for finding in remaining), (), None)
+    findings = lint_text(source, display, rules)
+    assert_only_reported_lines_changed(source, fixed, findings)
+    return RoundTrip(
+        display,
+        tuple(finding.code for finding in findings),
+        tuple(finding.code for finding in applied),
+        fixed,
+    )
 
 
 def assert_fix_is_sound(source: str, path: str, rules) -> tuple[str, list[Finding]]:

@@ -192,14 +192,11 @@ def function(draw, style: ImportStyle, depth: int, method: bool = False) -> Comp
     if method:
         params.insert(0, "self")
     signature = ", ".join(params)
-    decorator = draw(st.sampled_from(("", "@staticmethod\n" if not method else "", "@decorate\n")))
-    header = f"def compute({signature}):"
+    decorator = draw(st.sampled_from(("", "@decorate\n", "@functools.cache\n")))
     body = draw(block(style, depth + 1, in_function=True))
     if not annotated:
         body = array_setup(style)[: draw(st.integers(0, 3))] + body
-    if decorator:
-        return Compound(decorator + header, body)
-    return Compound(header, body)
+    return Compound(f"{decorator}def compute({signature}):", body)
 
 
 @st.composite

@@ -9,7 +9,6 @@ import pytest
 from checks import assert_fix_is_sound
 from generators import programs
 from hypothesis import HealthCheck, assume, example, given, settings
-from hypothesis import strategies as st
 
 from emberlint.linter import lint_text
 
