@@ -75,6 +75,7 @@ class MlxNames:
         self._parents = parents
         self._qualified_cache: dict[cst.CSTNode, set[str]] = {}
         self._array_cache: dict[cst.CSTNode, bool] = {}
+        self._resolving: set[tuple[Scope, str]] = set()
 
     @classmethod
     def for_module(cls, module: cst.Module) -> tuple["MlxNames", list[cst.CSTNode]]:
@@ -140,11 +141,14 @@ class MlxNames:
     def is_array(self, node: cst.CSTNode) -> bool:
         """True when `node` is known to evaluate to an MLX array."""
         cached = self._array_cache.get(node)
-        if cached is None:
-            self._array_cache[node] = False  # breaks cycles such as `x = x + 1`
-            cached = self._infer_array(node)
-            self._array_cache[node] = cached
-        return cached
+        if cached is not None:
+            return cached
+        result = self._infer_array(node)
+        if not self._resolving:
+            # Results reached while a name's own rebinding (`x = x * s`) was assumed
+            # to be an array are only final once that name is resolved.
+            self._array_cache[node] = result
+        return result
 
     def _infer_array(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Call):
@@ -175,14 +179,23 @@ class MlxNames:
         scope = self.scope(node)
         if scope is None or node.value not in scope:
             return False
+        key = (scope, node.value)
+        if key in self._resolving:
+            # A rebinding from itself (`x = x * scale`): it is an array exactly
+            # when the name's other bindings are, which the outer call decides.
+            return True
         assignments = [
             assignment
             for assignment in scope[node.value]
             if isinstance(assignment, Assignment)
         ]
-        return bool(assignments) and all(
-            self._assignment_is_array(assignment) for assignment in assignments
-        )
+        self._resolving.add(key)
+        try:
+            return bool(assignments) and all(
+                self._assignment_is_array(assignment) for assignment in assignments
+            )
+        finally:
+            self._resolving.discard(key)
 
     def _assignment_is_array(self, assignment: Assignment) -> bool:
         target = assignment.node

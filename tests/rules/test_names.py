@@ -151,3 +151,28 @@ def test_core_reference_reuses_the_module_binding(import_line, expected):
     reference, imports = names.core_reference(module)
     assert module.code_for_node(reference) == expected
     assert imports == (() if expected != "mx" or "mlx" in import_line else ("import mlx.core as mx",))
+
+
+def test_a_name_rebound_from_itself_stays_an_array():
+    names, value = _returned(
+        """
+        import mlx.core as mx
+
+        def rms_norm(x: mx.array, weight: mx.array):
+            x = x * weight
+            x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True))
+            return x
+        """
+    )
+    assert names.is_array(value)
+
+
+def test_a_name_rebound_from_itself_without_an_array_binding_is_not_an_array():
+    names, value = _returned(
+        """
+        def scale(x, factor):
+            x = x * factor
+            return x
+        """
+    )
+    assert not names.is_array(value)
