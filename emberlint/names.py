@@ -389,7 +389,7 @@ def _simple_operands(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
     queue: list[cst.CSTNode] = [node]
     while queue:
         current = queue.pop(0)
-        if isinstance(current, (cst.Name, cst.Attribute)) and _dotted(current):
+        if isinstance(current, (cst.Name, cst.Attribute)) and dotted(current):
             yield current
             continue
         if isinstance(current, cst.Call):
@@ -398,11 +398,12 @@ def _simple_operands(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:
         queue.extend(current.children)
 
 
-def _dotted(node: cst.CSTNode) -> str | None:
+def dotted(node: cst.CSTNode) -> str | None:
+    """`a.b.c` for a Name or attribute chain, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None
 
@@ -422,16 +423,16 @@ def _module_binding(statement: cst.CSTNode, package: str, name: str) -> cst.Base
     for small in statement.body:
         if isinstance(small, cst.Import):
             for alias in small.names:
-                if _dotted(alias.name) == f"{package}.{name}":
+                if dotted(alias.name) == f"{package}.{name}":
                     return (alias.asname.name if alias.asname else alias.name).deep_clone()
         elif (
             isinstance(small, cst.ImportFrom)
             and not small.relative
             and small.module is not None
-            and _dotted(small.module) == package
+            and dotted(small.module) == package
             and not isinstance(small.names, cst.ImportStar)
         ):
             for alias in small.names:
-                if _dotted(alias.name) == name:
+                if dotted(alias.name) == name:
                     return (alias.asname.name if alias.asname else alias.name).deep_clone()
     return None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.metadata import Assignment
 
-from emberlint.names import ARRAY_TYPE, MLX_CORE, MlxNames
+from emberlint.names import ARRAY_TYPE, MLX_CORE, MlxNames, dotted
 
 FLOAT32 = f"{MLX_CORE}.float32"
 
@@ -160,16 +160,6 @@ _ATOMS = (
     cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float,
     cst.Imaginary, cst.SimpleString, cst.List, cst.Tuple, cst.Dict, cst.Set,
 )
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name or attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
 
 
 # -- calls ------------------------------------------------------------------
