@@ -56,6 +56,7 @@ def _discover_visitors() -> Iterable[tuple[str, type[Rule]]]:
                 and issubclass(value, Rule)
                 and value is not Rule
                 and value.__module__ == module.__name__
+                and getattr(value, "code", None)  # shared bases such as EpsSiteRule have none
             ):
                 yield value.code, value
 

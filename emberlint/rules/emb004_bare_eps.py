@@ -72,21 +72,29 @@ def first_anchor(names: MlxNames, expressions: tuple[cst.BaseExpression | None, 
     return None
 
 
-class BareEps(Rule):
-    code = "EMB004"
+class EpsSiteRule(Rule):
+    """Base of the rules that judge each eps site (EMB004, EMB005): no code of its own."""
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        self._check(node)
+        for site in eps_sites(self.names, node):
+            self.check_site(site)
 
     def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
         for site in eps_sites(self.names, node):
-            if self._is_python_float(site.term):
-                anchor = first_anchor(self.names, site.other_terms)
-                if anchor is not None:
-                    self._flag(site.term, anchor)
+            self.check_site(site)
+
+    def check_site(self, site: EpsSite) -> None:
+        raise NotImplementedError
+
+
+class BareEps(EpsSiteRule):
+    code = "EMB004"
+
+    def check_site(self, site: EpsSite) -> None:
+        if self._is_python_float(site.term):
+            anchor = first_anchor(self.names, site.other_terms)
+            if anchor is not None:
+                self._flag(site.term, anchor)
 
     def _is_python_float(self, term: cst.BaseExpression) -> bool:
         """A small float literal or a name holding a Python float, not one EMB005 reports.

@@ -10,28 +10,20 @@ import libcst as cst
 from libcst.metadata import BuiltinAssignment
 
 from emberlint.names import FLOAT16_UNDERFLOW
-from emberlint.rule import Rule
-from emberlint.rules.emb004_bare_eps import eps_sites, first_anchor
+from emberlint.rules.emb004_bare_eps import EpsSite, EpsSiteRule, first_anchor
 
 
-class EpsUnderflowsFloat16(Rule):
+class EpsUnderflowsFloat16(EpsSiteRule):
     code = "EMB005"
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        self._check(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
-        for site in eps_sites(self.names, node):
-            value = self.names.float_value(site.term)
-            if value is None or not 0 < abs(value) <= FLOAT16_UNDERFLOW:
-                continue
-            anchor = first_anchor(self.names, (*site.other_terms, site.numerator))
-            if anchor is None and not site.in_mlx_operation:
-                continue
-            self._flag(site.term, value, anchor)
+    def check_site(self, site: EpsSite) -> None:
+        value = self.names.float_value(site.term)
+        if value is None or not 0 < abs(value) <= FLOAT16_UNDERFLOW:
+            return
+        anchor = first_anchor(self.names, (*site.other_terms, site.numerator))
+        if anchor is None and not site.in_mlx_operation:
+            return
+        self._flag(site.term, value, anchor)
 
     def _max_is_builtin(self, node: cst.CSTNode) -> bool:
         """The fix calls `max`; a module that rebinds it (`from numpy import max`) gets no fix."""
