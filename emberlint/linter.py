@@ -86,8 +86,8 @@ def fix_text(
         return source, [], []
     applied: list[Finding] = []
     current = source
+    module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        module = cst.parse_module(current)
         findings, violations = _lint_module(module, path, rules, report_unused_noqa)
         fixable = [
             (finding, violation)
@@ -101,12 +101,11 @@ def fix_text(
         chosen = _outermost(fixable)
         fixed_module = _apply(module, [violation for _, violation in chosen])
         updated = fixed_module.code
-        _check_compiles(updated, path)
         if updated == current:
             return current, applied, findings
+        module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    module = cst.parse_module(current)
     findings, _ = _lint_module(module, path, rules, report_unused_noqa)
     return current, applied, findings
 
@@ -321,9 +320,11 @@ def _is_docstring(statement: cst.CSTNode, index: int) -> bool:
     )
 
 
-def _check_compiles(source: str, path: str) -> None:
+def _parse_fixed(source: str, path: str) -> cst.Module:
+    """The fixed text as the next pass's module, once CPython also compiles it."""
     try:
-        cst.parse_module(source)
+        module = cst.parse_module(source)
         compile(source, path, "exec", dont_inherit=True)
+        return module
     except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
         raise FixFailed(f"{path}: fixing produced code that does not compile: {error}") from error
