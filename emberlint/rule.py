@@ -11,25 +11,12 @@ it can fix it, the replacement node and the imports the replacement needs.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import libcst as cst
 
 from emberlint.names import MlxNames
-
-
-class Category(str, enum.Enum):
-    CORRECTNESS = "correctness"
-    PRECISION = "precision"
-    PERFORMANCE = "performance"
-    STYLE = "style"
-
-
-class FixSafety(str, enum.Enum):
-    SAFE = "safe"
-    UNSAFE = "unsafe"
 
 
 @dataclass(frozen=True)
