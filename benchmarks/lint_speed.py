@@ -139,8 +139,9 @@ def phase_split(files: Sequence[Path]) -> dict[str, float]:
     import libcst
     from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
-    from emberlint.linter import lint_text, mentions_mlx
+    from emberlint.linter import lint_text
     from emberlint.registry import select_rules
+    from emberlint.source import mentions_mlx
     from emberlint.tree import walk
 
     rules = select_rules(["ALL"])

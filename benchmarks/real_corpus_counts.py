@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # the sibling module, found through the path above
 
-from emberlint.linter import Finding, lint_text
+from emberlint.findings import Finding
+from emberlint.linter import lint_text
 from emberlint.registry import select_rules
 
 

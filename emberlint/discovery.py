@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from emberlint.config import Settings
+
+if TYPE_CHECKING:
+    import pathspec
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -57,7 +60,11 @@ def _load_gitignore(path: Path) -> pathspec.GitIgnoreSpec | None:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    if not lines:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class Discoverer:
@@ -65,9 +72,13 @@ class Discoverer:
         self.settings = settings
         self.force_exclude = force_exclude
         self.root = settings.root.resolve()
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(
-            [*settings.exclude, *settings.extend_exclude]
-        )
+
+    @cached_property
+    def exclude(self) -> pathspec.GitIgnoreSpec:
+        """Compiled on first use: a run over named files alone never needs it."""
+        import pathspec
+
+        return pathspec.GitIgnoreSpec.from_lines([*self.settings.exclude, *self.settings.extend_exclude])
 
     def discover(self, paths: list[Path]) -> Discovered:
         found = Discovered()

@@ -19,3 +19,8 @@ class SourceError(EmberlintError):
 
 class WriteError(EmberlintError):
     """A fixed file could not be written back; the original is left untouched."""
+
+
+class FixFailed(EmberlintError):
+    """Applying fixes produced code that does not parse or compile (a rule bug);
+    the file is left as it was."""

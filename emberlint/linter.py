@@ -18,44 +18,21 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from emberlint.errors import FixFailed
+from emberlint.findings import Finding
 from emberlint.names import MlxNames
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
+from emberlint.source import mentions_mlx
 
 MAX_FIX_PASSES = 10
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
-class Finding:
-    path: str
-    code: str
-    message: str
-    line: int
-    column: int  # 1-based, like ruff and rustc
-    end_line: int
-    end_column: int
-    fix: str | None = None  # "safe" | "unsafe" | None when the rule offers no fix
-    replacement: str | None = None  # the fixed code for the reported range
-
-    @property
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
-
-
-@dataclass(frozen=True)
 class Suppression:
     line: int
     codes: frozenset[str] | None  # None: a blanket `# noqa`
-
-
-class FixFailed(Exception):
-    """Applying fixes produced code that does not parse or compile (a rule bug)."""
-
-
-def mentions_mlx(source: str) -> bool:
-    """Cheap pre-filter: a module that never says `mlx` cannot import it."""
-    return "mlx" in source
 
 
 def lint_text(

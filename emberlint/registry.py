@@ -1,7 +1,9 @@
 """Rule discovery and selection.
 
 Rules are the `Rule` subclasses in the modules of `emberlint.rules`, one rule per
-module; each is joined with its catalog document by code. Selection follows ruff:
+module named after its code (`emb002_infinite_mask_sentinel.py`); each is joined
+with its catalog document by code. A rule's module (and libcst with it) is
+imported only when a file is linted with it. Selection follows ruff:
 the default set is every rule whose document says `default = true`; `select`
 replaces it, `extend_select` adds to it, `ignore` removes from it, and each entry
 is a code, a code prefix (`EMB00`) or `ALL`.
@@ -14,10 +16,13 @@ import pkgutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from emberlint.catalog import RuleDoc, load_catalog
 from emberlint.errors import CatalogError, ConfigError
-from emberlint.rule import Rule
+
+if TYPE_CHECKING:
+    from emberlint.rule import Rule
 
 # Rules the engine itself implements, with a catalog document but no visitor module.
 UNUSED_NOQA = "EMB100"
@@ -27,38 +32,56 @@ ENGINE_RULES = frozenset({UNUSED_NOQA})
 @dataclass(frozen=True)
 class RuleSpec:
     doc: RuleDoc
-    visitor: type[Rule] | None
+    module: str | None  # the module defining the rule's visitor; None for engine rules
 
     @property
     def code(self) -> str:
         return self.doc.code
 
+    @property
+    def visitor(self) -> type[Rule] | None:
+        return None if self.module is None else load_visitor(self.module, self.code)
+
 
 @cache
 def all_rules() -> dict[str, RuleSpec]:
     catalog = load_catalog()
-    visitors = dict(_discover_visitors())
-    for code in visitors.keys() - catalog.keys():
+    modules = _rule_modules()
+    for code in modules.keys() - catalog.keys():
         raise CatalogError(f"rule {code} has no catalog document rules/{code}.md")
-    for code in catalog.keys() - visitors.keys() - ENGINE_RULES:
+    for code in catalog.keys() - modules.keys() - ENGINE_RULES:
         raise CatalogError(f"catalog document rules/{code}.md has no rule module")
-    return {code: RuleSpec(doc, visitors.get(code)) for code, doc in sorted(catalog.items())}
+    return {code: RuleSpec(doc, modules.get(code)) for code, doc in sorted(catalog.items())}
 
 
-def _discover_visitors() -> Iterable[tuple[str, type[Rule]]]:
+def _rule_modules() -> dict[str, str]:
+    """Rule code -> module name, from the module file names alone (nothing is imported)."""
     import emberlint.rules as package
 
+    modules: dict[str, str] = {}
     for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, Rule)
-                and value is not Rule
-                and value.__module__ == module.__name__
-                and getattr(value, "code", None)  # shared bases such as EpsSiteRule have none
-            ):
-                yield value.code, value
+        code = info.name.split("_", 1)[0].upper()
+        if code in modules:
+            raise CatalogError(f"two rule modules for {code}: {modules[code]} and {info.name}")
+        modules[code] = f"{package.__name__}.{info.name}"
+    return modules
+
+
+@cache
+def load_visitor(module_name: str, code: str) -> type[Rule]:
+    """The `Rule` subclass with this `code` that `module_name` defines."""
+    from emberlint.rule import Rule
+
+    module = importlib.import_module(module_name)
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, Rule)
+            and value.__module__ == module.__name__
+            and getattr(value, "code", None) == code
+        ):
+            return value
+    raise CatalogError(f"{module_name} defines no rule with code {code}")
 
 
 def matches(code: str, selector: str) -> bool:

@@ -4,6 +4,9 @@ The main process reads and hashes every file and answers from the cache what it
 can; the rest is linted in-process (one file, few files, `--jobs 1`) or in a
 process pool. Each worker reads the file again, lints or fixes it, and writes a
 fix back atomically only if the file still holds what it read.
+
+libcst, the linter and the process pool are imported only once a file needs
+them, so a run over files that never mention MLX stays a fraction of a second.
 """
 
 from __future__ import annotations
@@ -11,12 +14,9 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-import pathspec
+from typing import TYPE_CHECKING, Literal
 
 from emberlint.cache import (
     Cache,
@@ -26,10 +26,13 @@ from emberlint.cache import (
     rules_key,
 )
 from emberlint.config import Settings
-from emberlint.errors import SourceError, WriteError
-from emberlint.linter import Finding, FixFailed, fix_text, lint_text, mentions_mlx
+from emberlint.errors import FixFailed, SourceError, WriteError
+from emberlint.findings import Finding
 from emberlint.registry import UNUSED_NOQA, RuleSpec, matches
-from emberlint.source import SourceFile, read_source, write_atomically
+from emberlint.source import SourceFile, mentions_mlx, read_source, write_atomically
+
+if TYPE_CHECKING:
+    import pathspec
 
 Mode = Literal["check", "fix", "diff"]
 # Below this many files to lint, a process pool costs more than it saves.
@@ -94,10 +97,7 @@ class Runner:
         self.settings = settings
         self.rules = {spec.code: spec for spec in rules}
         self.options = options
-        self.per_file_ignores = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
-            for pattern, codes in settings.per_file_ignores
-        ]
+        self.per_file_ignores = _compile_per_file_ignores(settings.per_file_ignores)
         self.cache = Cache(cache_directory(settings.cache_dir)) if options.use_cache else None
 
     def codes_for(self, path: Path) -> tuple[str, ...]:
@@ -169,6 +169,8 @@ class Runner:
 
     def _execute(self, tasks: list[_Task]):
         if self.options.jobs > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor
+
             chunk = max(1, len(tasks) // (self.options.jobs * 8))
             with ProcessPoolExecutor(
                 max_workers=self.options.jobs, initializer=_init_worker, initargs=(self.rules,)
@@ -177,6 +179,16 @@ class Runner:
         else:
             for task in tasks:
                 yield process_file(task, self.rules)
+
+
+def _compile_per_file_ignores(
+    entries: Sequence[tuple[str, Sequence[str]]],
+) -> list[tuple[pathspec.GitIgnoreSpec, Sequence[str]]]:
+    if not entries:
+        return []
+    import pathspec
+
+    return [(pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in entries]
 
 
 # The rules a pool worker runs, sent once per worker rather than with every task.
@@ -216,6 +228,8 @@ def process_file(
     remaining findings belong to, and what to cache for it (None: do not cache)."""
     import libcst as cst
 
+    from emberlint import linter
+
     try:
         source = read_source(task.path)
     except SourceError as error:
@@ -224,7 +238,7 @@ def process_file(
     unused_noqa = UNUSED_NOQA in task.codes
     try:
         if task.mode == "check":
-            findings = lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+            findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
             result = FileResult(task.display, findings=findings, linted=True)
             return result, source.digest, CachedResult([_record(f) for f in findings], None)
         return _fix(task, source, rules, unused_noqa)
@@ -235,7 +249,7 @@ def process_file(
         # The path is not part of the cache key: store a placeholder for it.
         return result, source.digest, CachedResult([], f"\0:{located}")
     except (FixFailed, WriteError) as error:
-        findings = lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+        findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
         return FileResult(task.display, findings=findings, error=str(error), linted=True), "", None
     except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
         message = f"{task.display}: internal error: {type(error).__name__}: {error}"
@@ -256,7 +270,9 @@ def unified_diff(before: str, after: str, path: str) -> str:
 def _fix(
     task: _Task, source: SourceFile, rules: list[RuleSpec], unused_noqa: bool
 ) -> tuple[FileResult, str, CachedResult | None]:
-    fixed_text, fixed, remaining = fix_text(
+    from emberlint import linter
+
+    fixed_text, fixed, remaining = linter.fix_text(
         source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
     )
     record = CachedResult([_record(f) for f in remaining], None)

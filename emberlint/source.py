@@ -21,6 +21,11 @@ from pathlib import Path
 from emberlint.errors import SourceError, WriteError
 
 
+def mentions_mlx(text: str) -> bool:
+    """Cheap pre-filter: a module that never says `mlx` cannot import it."""
+    return "mlx" in text
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: Path

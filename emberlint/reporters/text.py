@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from emberlint.errors import SourceError
-from emberlint.linter import Finding
+from emberlint.findings import Finding
 from emberlint.reporters import ReportOptions
 from emberlint.runner import RunResult, is_fixable
 from emberlint.source import read_source

@@ -186,7 +186,7 @@ class _BrokenFix(Rule):
 
 def test_a_fix_that_does_not_compile_leaves_the_file_untouched(tmp_path):
     doc = RuleDoc("EMB098", "broken-fix", "style", "safe", True, "test rule", "", Path("EMB098.md"))
-    rules = [RuleSpec(doc, _BrokenFix), all_rules()["EMB003"]]
+    rules = [RuleSpec(doc, __name__), all_rules()["EMB003"]]
     target = tmp_path / "a.py"
     target.write_text(HAZARD)
     runner = Runner(Settings(root=tmp_path), rules, RunOptions(mode="fix", use_cache=False))

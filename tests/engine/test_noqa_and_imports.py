@@ -64,6 +64,24 @@ def test_version_does_not_import_libcst_rich_or_mlx():
     assert imported and not {"libcst", "rich", "mlx", "mlx.core"} & imported
 
 
+def test_a_run_over_files_without_mlx_never_imports_libcst(tmp_path):
+    (tmp_path / "plain.py").write_text("import numpy as np\nx = np.log(1 + np.exp(-2.0))\n")
+    probe = (
+        "import sys\n"
+        "from emberlint.cli import main\n"
+        "try:\n"
+        f"    main(['check', '--no-cache', {str(tmp_path)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    print('EXIT', exit.code)\n"
+        "heavy = sorted(name for name in ('libcst', 'mlx', 'emberlint.linter', 'pathspec') if name in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "EXIT 0" in result.stdout
+    # Walking a directory compiles the exclude patterns (pathspec); libcst stays unloaded.
+    assert "HEAVY ['pathspec']" in result.stdout
+
+
 def test_emb100_catalog_examples(project):
     doc = load_catalog()["EMB100"]
     assert (doc.category, doc.fix, doc.default) == ("style", "none", False)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from emberlint.linter import Finding, fix_text, lint_text
+from emberlint.findings import Finding
+from emberlint.linter import fix_text, lint_text
 from emberlint.registry import select_rules
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from emberlint.linter import Finding, fix_text, lint_text
+from emberlint.findings import Finding
+from emberlint.linter import fix_text, lint_text
 from emberlint.registry import select_rules
 
 

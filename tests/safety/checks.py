@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from emberlint.linter import Finding, fix_text, lint_text
+from emberlint.findings import Finding
+from emberlint.linter import fix_text, lint_text
 
 _MLX_IMPORT = re.compile(r"^(import mlx(\.\w+)*( as \w+)?|from mlx(\.\w+)* import [\w, ]+)\s*$")
 

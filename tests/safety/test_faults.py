@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import emberlint.runner
+import emberlint.linter
 from emberlint.cli import main
 from emberlint.linter import fix_text
 from emberlint.registry import select_rules
@@ -128,7 +128,7 @@ def racing_fixer(monkeypatch):
             interfere(Path(path))
             return outcome
 
-        monkeypatch.setattr(emberlint.runner, "fix_text", fix_then_interfere)
+        monkeypatch.setattr(emberlint.linter, "fix_text", fix_then_interfere)
 
     return install
 
