@@ -78,7 +78,7 @@ class MlxNames:
         self._resolving: set[tuple[Scope, str]] = set()
 
     @classmethod
-    def for_module(cls, module: cst.Module) -> tuple["MlxNames", list[cst.CSTNode]]:
+    def for_module(cls, module: cst.Module) -> tuple[MlxNames, list[cst.CSTNode]]:
         """Resolve scopes and parents for `module`; also returns its nodes in visiting order."""
         scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
         order, parents = walk(module)
