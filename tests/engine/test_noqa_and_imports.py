@@ -43,19 +43,29 @@ def test_unused_noqa_is_off_by_default_and_reports_only_emberlint_codes(project)
     assert "a.py:8:1: EMB100 Unused `noqa` directive (unused: EMB003)" in result.stdout
 
 
-def test_version_does_not_import_libcst_rich_or_mlx():
+HEAVY_MODULES = ("libcst", "rich", "mlx", "emberlint.linter", "pathspec")
+
+
+def _run_in_fresh_interpreter(argv: list[str]) -> tuple[int, list[str]]:
+    """Runs `emberlint <argv>` in a new interpreter: its exit code and the heavy modules it loaded."""
     probe = (
-        "import sys\n"
+        "import json, sys\n"
         "from emberlint.cli import main\n"
+        "code = 0\n"
         "try:\n"
-        "    main(['--version'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = sorted(name for name in ('libcst', 'rich', 'mlx', 'emberlint.linter') if name in sys.modules)\n"
-        "print('HEAVY', heavy)\n"
+        f"    main({argv!r})\n"
+        "except SystemExit as exit:\n"
+        "    code = exit.code or 0\n"
+        f"print('LOADED', code, json.dumps([name for name in {HEAVY_MODULES!r} if name in sys.modules]))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "HEAVY []" in result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("LOADED ")]
+    code, loaded = line.removeprefix("LOADED ").split(" ", 1)
+    return int(code), json.loads(loaded)
+
+
+def test_version_does_not_import_libcst_rich_or_mlx():
+    assert _run_in_fresh_interpreter(["--version"]) == (0, [])
     timing = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "emberlint", "--version"],
         capture_output=True, text=True, check=True,
@@ -66,20 +76,9 @@ def test_version_does_not_import_libcst_rich_or_mlx():
 
 def test_a_run_over_files_without_mlx_never_imports_libcst(tmp_path):
     (tmp_path / "plain.py").write_text("import numpy as np\nx = np.log(1 + np.exp(-2.0))\n")
-    probe = (
-        "import sys\n"
-        "from emberlint.cli import main\n"
-        "try:\n"
-        f"    main(['check', '--no-cache', {str(tmp_path)!r}])\n"
-        "except SystemExit as exit:\n"
-        "    print('EXIT', exit.code)\n"
-        "heavy = sorted(name for name in ('libcst', 'mlx', 'emberlint.linter', 'pathspec') if name in sys.modules)\n"
-        "print('HEAVY', heavy)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert "EXIT 0" in result.stdout
     # Walking a directory compiles the exclude patterns (pathspec); libcst stays unloaded.
-    assert "HEAVY ['pathspec']" in result.stdout
+    assert _run_in_fresh_interpreter(["check", "--no-cache", str(tmp_path)]) == (0, ["pathspec"])
+    assert _run_in_fresh_interpreter(["check", "--no-cache", str(tmp_path / "plain.py")]) == (0, [])
 
 
 def test_emb100_catalog_examples(project):
