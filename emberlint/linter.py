@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -298,10 +299,16 @@ def _is_docstring(statement: cst.CSTNode, index: int) -> bool:
 
 
 def _parse_fixed(source: str, path: str) -> cst.Module:
-    """The fixed text as the next pass's module, once CPython also compiles it."""
+    """The fixed text as the next pass's module, once CPython also compiles it.
+
+    The compile is a check only: CPython's SyntaxWarnings about the user's own
+    code (`x is 1`, invalid escapes) are not emberlint's to print.
+    """
     try:
         module = cst.parse_module(source)
-        compile(source, path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path, "exec", dont_inherit=True)
         return module
     except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
         raise FixFailed(f"{path}: fixing produced code that does not compile: {error}") from error

@@ -2,7 +2,7 @@
 
 A rule is a class in its own module under `emberlint/rules/`, written like a
 libcst visitor: the linter walks each module once and calls the rule's
-`visit_<NodeType>(node)` methods (parents before children, in source order).
+`visit_<NodeType>(node)` methods (each parent before its children).
 It declares only its `code`; everything a user reads about it (name, category,
 fix safety, explanation) lives in the rule's catalog document `rules/<CODE>.md`.
 While visiting, a rule calls `self.report(...)` with the node at fault and, when

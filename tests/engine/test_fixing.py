@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -86,6 +87,17 @@ def test_fixing_twice_is_fixing_once(project):
     result = fix("a.py")
     assert result.exit_code == 0
     assert target.read_bytes() == once
+
+
+def test_fixing_prints_no_python_warning_about_the_users_code(project):
+    target = project / "a.py"
+    target.write_text(HAZARD + "flag = len([]) is 0\n")  # CPython warns: "is" with a literal
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = fix("a.py")
+    assert result.exit_code == 0
+    assert "SyntaxWarning" not in result.output
+    assert target.read_text() == FIXED + "flag = len([]) is 0\n"
 
 
 def test_syntax_error_is_reported_never_rewritten_and_the_run_continues(project):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from emberlint.names import MlxNames
 from emberlint.tree import walk
@@ -25,16 +25,6 @@ class Block:
         with open("f") as handle, mx.stream(mx.cpu):
             return lambda y=x: y ** -0.5 if x else {k: v for k, v in kwargs.items()}
 '''
-
-
-def test_walk_parents_match_parent_node_provider():
-    module = cst.parse_module(SOURCE)
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
-    order, parents = walk(module)
-    assert parents == dict(expected)
-    assert order[0] is module
-    assert set(order) == set(expected) | {module}
-    assert len(order) == len(set(order))
 
 
 def test_walk_visits_parents_before_children_in_source_order():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hypothesmith
 import libcst as cst
 import pytest
-from checks import assert_fix_is_sound
+from checks import assert_fix_is_sound, compile_quietly
 from generators import programs
 from hypothesis import HealthCheck, assume, example, given, settings
 
@@ -23,7 +23,7 @@ def examples(count: int) -> settings:
 
 def _compiles(source: str) -> bool:
     try:
-        compile(source, "<generated>", "exec", dont_inherit=True)
+        compile_quietly(source, "<generated>")
         cst.parse_module(source)
     except (SyntaxError, ValueError, cst.ParserSyntaxError):
         return False

@@ -1,0 +1,88 @@
+"""The linter's own tree walk reaches every syntax node libcst's traversal does,
+with the same parents; only layout nodes (whitespace, comments, brackets,
+commas) and what lies inside them are left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, ParentNodeProvider
+
+from emberlint.tree import LAYOUT, walk
+
+ROOT = Path(__file__).resolve().parents[2]
+TRICKY = '''
+import mlx.core as mx
+
+@mx.compile
+def f(x: mx.array, *args, scale: float = -0.5, **kwargs) -> mx.array:
+    """Doc."""
+    y = [mx.exp(v) for v in args if v is not None]  # comment
+    z = {k: w for k, w in kwargs.items()}
+    g = lambda a, b=1.0: (a + b) * 2.0
+    s = f"{x!r:>{10}} {mx.log(x)}"
+    match x:
+        case [a, *rest] if a > 0:
+            pass
+        case {"k": v, **others}:
+            pass
+    while (n := len(y)) > 0:
+        y.pop()
+    try:
+        del z[0]
+    except (KeyError, IndexError) as error:
+        raise ValueError() from error
+    with open("p") as h, open("q"):
+        pass
+    return x[1:2, ..., None] ** scale if y else -x
+'''
+
+
+def _expected(module: cst.Module) -> tuple[set[int], dict[int, int]]:
+    """Node ids libcst's traversal visits outside layout subtrees, and their parents."""
+    parents = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
+    nodes: set[int] = set()
+    expected_parents: dict[int, int] = {}
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, LAYOUT):
+                return False
+            nodes.add(id(node))
+            if node in parents:
+                expected_parents[id(node)] = id(parents[node])
+            return True
+
+    module.visit(Collect())
+    return nodes, expected_parents
+
+
+@pytest.mark.parametrize(
+    "source",
+    [pytest.param(TRICKY, id="tricky")]
+    + [
+        pytest.param(path.read_text(encoding="utf-8"), id=path.relative_to(ROOT).as_posix())
+        for path in sorted((ROOT / "emberlint").rglob("*.py"))[:12]
+    ],
+)
+def test_walk_reaches_every_syntax_node_with_its_parent(source):
+    module = cst.parse_module(source)
+    order, parents = walk(module)
+    nodes, expected_parents = _expected(module)
+    assert {id(node) for node in order} == nodes
+    assert len(order) == len(nodes)
+    assert {id(child): id(parent) for child, parent in parents.items()} == expected_parents
+    code_nodes = (cst.BaseExpression, cst.BaseStatement, cst.BaseSmallStatement, cst.Arg, cst.Param)
+    every = []
+
+    class CollectAll(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            every.append(node)
+            return True
+
+    module.visit(CollectAll())
+    assert {id(node) for node in every if isinstance(node, code_nodes)} <= {id(node) for node in order}
+    position = {id(node): index for index, node in enumerate(order)}
+    assert all(position[parent] < position[child] for child, parent in expected_parents.items())
