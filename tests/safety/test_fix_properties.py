@@ -42,6 +42,8 @@ def test_fixes_on_generated_hazard_programs(source: str, all_rules) -> None:
     assert_fix_is_sound(source, "generated.py", all_rules)
 
 
+# hypothesmith compiles its candidates itself; CPython's SyntaxWarnings about them (`1()`) are noise.
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @examples(40)
 @given(source=hypothesmith.from_grammar())
 def test_linter_survives_arbitrary_python(source: str, all_rules) -> None:
