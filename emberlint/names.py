@@ -22,7 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import Assignment, MetadataWrapper, Scope, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    BaseAssignment,
+    MetadataWrapper,
+    Scope,
+    ScopeProvider,
+)
 
 from emberlint.tree import walk
 
@@ -109,6 +115,14 @@ class MlxNames:
     def scope(self, node: cst.CSTNode):
         return self._scopes.get(node)
 
+    def bindings(self, node: cst.Name) -> list[BaseAssignment]:
+        """Every binding of the name in the scope it is read in (libcst's `scope[name]`);
+        empty when the name is bound nowhere there."""
+        scope = self.scope(node)
+        if scope is None or node.value not in scope:
+            return []
+        return list(scope[node.value])
+
     # -- what a name or call is -----------------------------------------
 
     def resolves_to(self, node: cst.CSTNode, *names: str) -> bool:
@@ -176,19 +190,15 @@ class MlxNames:
         return False
 
     def _name_is_array(self, node: cst.Name) -> bool:
-        scope = self.scope(node)
-        if scope is None or node.value not in scope:
+        bindings = self.bindings(node)
+        if not bindings:
             return False
-        key = (scope, node.value)
+        key = (self.scope(node), node.value)
         if key in self._resolving:
             # A rebinding from itself (`x = x * scale`): it is an array exactly
             # when the name's other bindings are, which the outer call decides.
             return True
-        assignments = [
-            assignment
-            for assignment in scope[node.value]
-            if isinstance(assignment, Assignment)
-        ]
+        assignments = [binding for binding in bindings if isinstance(binding, Assignment)]
         self._resolving.add(key)
         try:
             return bool(assignments) and all(
@@ -227,11 +237,8 @@ class MlxNames:
 
         Empty when any binding is not a plain assignment (a loop target, an import, ...).
         """
-        scope = self.scope(node)
-        if scope is None or node.value not in scope:
-            return []
         values: list[cst.BaseExpression] = []
-        for assignment in scope[node.value]:
+        for assignment in self.bindings(node):
             if not isinstance(assignment, Assignment):
                 return []
             target = assignment.node
@@ -294,10 +301,7 @@ class MlxNames:
         """True for a name that is only bound as a parameter annotated `float`."""
         if not isinstance(node, cst.Name):
             return False
-        scope = self.scope(node)
-        if scope is None or node.value not in scope:
-            return False
-        assignments = list(scope[node.value])
+        assignments = self.bindings(node)
         return bool(assignments) and all(
             isinstance(assignment, Assignment)
             and isinstance(assignment.node, cst.Param)

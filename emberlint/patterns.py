@@ -50,10 +50,7 @@ def is_python_float(names: MlxNames, node: cst.BaseExpression) -> bool:
         return True
     if not isinstance(node, cst.Name):
         return False
-    scope = names.scope(node)
-    if scope is None or node.value not in scope:
-        return False
-    assignments = list(scope[node.value])
+    assignments = names.bindings(node)
     if not assignments:
         return False
     for assignment in assignments:
@@ -241,11 +238,8 @@ def is_array(names: MlxNames, node: cst.BaseExpression) -> bool:
         return True
     if not isinstance(node, cst.Name):
         return False
-    scope = names.scope(node)
-    if scope is None or node.value not in scope:
-        return False
     found = False
-    for assignment in scope[node.value]:
+    for assignment in names.bindings(node):
         if not isinstance(assignment, Assignment):
             return False
         target = assignment.node
@@ -339,11 +333,8 @@ DTYPE_PRESERVING_METHODS = frozenset(
 
 def assigned_values(names: MlxNames, node: cst.Name) -> list[cst.BaseExpression]:
     """Every plain value assigned to this name in its scope (parameters are skipped)."""
-    scope = names.scope(node)
-    if scope is None or node.value not in scope:
-        return []
     values = []
-    for assignment in scope[node.value]:
+    for assignment in names.bindings(node):
         if isinstance(assignment, Assignment) and not isinstance(assignment.node, cst.Param):
             value = names.assigned_value(assignment.node)
             if value is not None:

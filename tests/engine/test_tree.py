@@ -40,23 +40,25 @@ def f(x: mx.array, *args, scale: float = -0.5, **kwargs) -> mx.array:
 '''
 
 
-def _expected(module: cst.Module) -> tuple[set[int], dict[int, int]]:
-    """Node ids libcst's traversal visits outside layout subtrees, and their parents."""
-    parents = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
-    nodes: set[int] = set()
-    expected_parents: dict[int, int] = {}
+class _Traversal(cst.CSTVisitor):
+    """libcst's own traversal: every node, and the nodes outside layout subtrees."""
 
-    class Collect(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, LAYOUT):
-                return False
-            nodes.add(id(node))
-            if node in parents:
-                expected_parents[id(node)] = id(parents[node])
-            return True
+    def __init__(self) -> None:
+        self.every: list[cst.CSTNode] = []
+        self.syntax: list[cst.CSTNode] = []
+        self._layout_depth = 0
 
-    module.visit(Collect())
-    return nodes, expected_parents
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.every.append(node)
+        if isinstance(node, LAYOUT):
+            self._layout_depth += 1
+        elif not self._layout_depth:
+            self.syntax.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, LAYOUT):
+            self._layout_depth -= 1
 
 
 @pytest.mark.parametrize(
@@ -70,19 +72,15 @@ def _expected(module: cst.Module) -> tuple[set[int], dict[int, int]]:
 def test_walk_reaches_every_syntax_node_with_its_parent(source):
     module = cst.parse_module(source)
     order, parents = walk(module)
-    nodes, expected_parents = _expected(module)
+    traversal = _Traversal()
+    module.visit(traversal)
+    libcst_parents = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
+    nodes = {id(node) for node in traversal.syntax}
+    expected_parents = {id(node): id(libcst_parents[node]) for node in traversal.syntax if node in libcst_parents}
     assert {id(node) for node in order} == nodes
     assert len(order) == len(nodes)
     assert {id(child): id(parent) for child, parent in parents.items()} == expected_parents
     code_nodes = (cst.BaseExpression, cst.BaseStatement, cst.BaseSmallStatement, cst.Arg, cst.Param)
-    every = []
-
-    class CollectAll(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            every.append(node)
-            return True
-
-    module.visit(CollectAll())
-    assert {id(node) for node in every if isinstance(node, code_nodes)} <= {id(node) for node in order}
+    assert {id(node) for node in traversal.every if isinstance(node, code_nodes)} <= nodes
     position = {id(node): index for index, node in enumerate(order)}
     assert all(position[parent] < position[child] for child, parent in expected_parents.items())
