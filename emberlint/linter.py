@@ -116,7 +116,7 @@ def _lint_module(
         if suppression is not None:
             used.add((suppression.line, violation.code))
             continue
-        kind = fix_kind[violation.code]
+        kind = fix_kind[violation.code] if violation.fix_safety is None else violation.fix_safety
         has_fix = violation.replacement is not None and kind != "none"
         pairs.append(
             (

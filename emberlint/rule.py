@@ -25,6 +25,9 @@ class Violation:
 
     `imports` are whole import statements (e.g. ``"import mlx.core as mx"``) that
     the replacement needs; the fixer adds those the module does not have yet.
+    `fix_safety` overrides the catalog's fix safety for this one finding, where
+    a rule's fix is safe only in a narrower context than the rule's (a mask
+    fill that feeds a softmax); None keeps the catalog's.
     """
 
     code: str
@@ -32,6 +35,7 @@ class Violation:
     node: cst.CSTNode
     replacement: cst.CSTNode | None = None
     imports: tuple[str, ...] = ()
+    fix_safety: str | None = None
 
 
 @dataclass
@@ -63,7 +67,8 @@ class Rule:
         *,
         replacement: cst.CSTNode | None = None,
         imports: tuple[str, ...] = (),
+        fix_safety: str | None = None,
     ) -> None:
         self.context.violations.append(
-            Violation(self.code, message, node, replacement, imports)
+            Violation(self.code, message, node, replacement, imports, fix_safety)
         )
