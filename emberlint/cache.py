@@ -20,12 +20,12 @@ from pathlib import Path
 
 from emberlint import __version__
 
-FORMAT = 1
+FORMAT = 2
 MAX_ENTRIES = 100_000
 ENV_VAR = "EMBERLINT_CACHE_DIR"
 
-# (code, message, line, column, end_line, end_column, fix, replacement)
-FindingRecord = tuple[str, str, int, int, int, int, str | None, str | None]
+# (code, message, line, column, end_line, end_column, fix, replacement, notebook cell)
+FindingRecord = tuple[str, str, int, int, int, int, str | None, str | None, int | None]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Files named on the command line are always linted (unless `--force-exclude`
 and they match an exclude pattern), as in ruff. Directories are walked for
-`.py` and `.pyi` files, skipping excluded directories (the default list, or
+`.py`, `.pyi` and `.ipynb` files, skipping excluded directories (the default list, or
 `exclude`, plus `extend-exclude`), virtual environments (any directory holding
 a `pyvenv.cfg`) and whatever the `.gitignore` files on the way ignore, nested
 ones included. Symlinked directories are not followed; symlinked files are
@@ -22,7 +22,7 @@ from emberlint.config import Settings
 if TYPE_CHECKING:
     import pathspec
 
-PYTHON_SUFFIXES = (".py", ".pyi")
+LINTED_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 @dataclass
@@ -158,7 +158,7 @@ class Discoverer:
                     continue
                 yield from self._walk(path, gitignores)
             elif (
-                entry.name.endswith(PYTHON_SUFFIXES)
+                entry.name.endswith(LINTED_SUFFIXES)
                 and entry.is_file()
                 and not self._excluded(path, is_dir=False)
                 and not gitignores.ignores(Path(os.path.abspath(path)), is_dir=False)

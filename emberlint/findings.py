@@ -19,7 +19,9 @@ class Finding:
     end_column: int
     fix: str | None = None  # "safe" | "unsafe" | None when the rule offers no fix
     replacement: str | None = None  # the fixed code for the reported range
+    cell: int | None = None  # a notebook's cell (from 1); then the lines are the cell's
 
     @property
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+

@@ -28,8 +28,15 @@ from emberlint.cache import (
 from emberlint.config import Settings
 from emberlint.errors import FixFailed, SourceError, WriteError
 from emberlint.findings import Finding
+from emberlint.notebook import is_notebook
 from emberlint.registry import UNUSED_NOQA, RuleSpec, matches
-from emberlint.source import SourceFile, mentions_mlx, read_source, write_atomically
+from emberlint.source import (
+    SourceFile,
+    content_digest,
+    mentions_mlx,
+    read_source,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     import pathspec
@@ -129,7 +136,8 @@ class Runner:
             except SourceError as error:
                 results[index] = FileResult(display, error=str(error))
                 continue
-            if not mentions_mlx(source.text):
+            # A notebook is always parsed, so that one that is not valid JSON is reported.
+            if not mentions_mlx(source.text) and not is_notebook(path):
                 results[index] = FileResult(display)
                 continue
             codes = self.codes_for(path)
@@ -204,8 +212,8 @@ def _process_in_worker(task: _Task) -> tuple[FileResult, str, CachedResult | Non
 
 
 def _finding(path: str, record: FindingRecord) -> Finding:
-    code, message, line, column, end_line, end_column, fix, replacement = record
-    return Finding(path, code, message, line, column, end_line, end_column, fix, replacement)
+    code, message, line, column, end_line, end_column, fix, replacement, cell = record
+    return Finding(path, code, message, line, column, end_line, end_column, fix, replacement, cell)
 
 
 def _record(finding: Finding) -> FindingRecord:
@@ -218,6 +226,7 @@ def _record(finding: Finding) -> FindingRecord:
         finding.end_column,
         finding.fix,
         finding.replacement,
+        finding.cell,
     )
 
 
@@ -236,6 +245,8 @@ def process_file(
         return FileResult(task.display, error=str(error)), "", None
     rules = [rules_by_code[code] for code in task.codes]
     unused_noqa = UNUSED_NOQA in task.codes
+    if is_notebook(task.path):
+        return _process_notebook(task, source, rules, unused_noqa)
     try:
         if task.mode == "check":
             findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
@@ -286,3 +297,61 @@ def _fix(
     write_atomically(task.path, data, source.raw)
     result = FileResult(task.display, findings=remaining, fixed=fixed, linted=True)
     return result, SourceFile(task.path, data, fixed_text, source.encoding).digest, record
+
+
+def _process_notebook(
+    task: _Task, source: SourceFile, rules: list[RuleSpec], unused_noqa: bool
+) -> tuple[FileResult, str, CachedResult | None]:
+    """Lint (and fix) a notebook's code cells as one module; findings name their cell."""
+    import libcst as cst
+
+    from emberlint import linter
+    from emberlint.notebook import Notebook
+
+    try:
+        notebook = Notebook.from_bytes(task.display, source.raw)
+    except SourceError as error:
+        located = str(error).removeprefix(task.display)
+        return FileResult(task.display, error=str(error)), source.digest, CachedResult([], f"\0{located}")
+
+    def lint() -> list[Finding]:
+        found = linter.lint_text(notebook.module, task.display, rules, report_unused_noqa=unused_noqa)
+        return [notebook.locate(finding) for finding in found]
+
+    try:
+        if task.mode == "check":
+            findings = lint()
+            result = FileResult(task.display, findings=findings, linted=True)
+            return result, source.digest, CachedResult([_record(f) for f in findings], None)
+        fixed_module, fixed, remaining = linter.fix_text(
+            notebook.module, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
+        )
+        fixed = [notebook.locate(finding) for finding in fixed]
+        remaining = [notebook.locate(finding) for finding in remaining]
+        changed = notebook.fixed_sources(fixed_module) if fixed_module != notebook.module else {}
+        record = CachedResult([_record(f) for f in remaining], None)
+        if not changed:
+            return FileResult(task.display, findings=remaining, linted=True), source.digest, record
+        if task.mode == "diff":
+            diff = "".join(
+                unified_diff(
+                    notebook.code_cell_source(index), text, f"{task.display}:cell {index + 1}"
+                )
+                for index, text in sorted(changed.items())
+            )
+            result = FileResult(task.display, findings=remaining, fixed=fixed, diff=diff, linted=True)
+            return result, "", None
+        data = notebook.rewritten(changed).encode("utf-8")
+        write_atomically(task.path, data, source.raw)
+        result = FileResult(task.display, findings=remaining, fixed=fixed, linted=True)
+        return result, content_digest(data), record
+    except cst.ParserSyntaxError as error:
+        cell, line = notebook.locate_line(error.raw_line)
+        located = f":cell {cell}:{line}:{error.raw_column + 1}: syntax error: {error.message}"
+        result = FileResult(task.display, error=f"{task.display}{located}", linted=True)
+        return result, source.digest, CachedResult([], f"\0{located}")
+    except (FixFailed, WriteError) as error:
+        return FileResult(task.display, findings=lint(), error=str(error), linted=True), "", None
+    except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
+        message = f"{task.display}: internal error: {type(error).__name__}: {error}"
+        return FileResult(task.display, error=message, linted=True), "", None

@@ -26,7 +26,7 @@ def write_github(result: RunResult, options: ReportOptions, out: TextIO) -> None
                 ("col", finding.column),
                 ("endLine", finding.end_line),
                 ("endColumn", finding.end_column),
-                ("title", finding.code),
+                ("title", finding.code if finding.cell is None else f"{finding.code} (cell {finding.cell})"),
             )
         )
         out.write(f"::error {properties}::{_escape_data(finding.message)}\n")

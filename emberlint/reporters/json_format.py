@@ -34,6 +34,7 @@ def write_json(result: RunResult, options: ReportOptions, out: TextIO) -> None:
                 "name": options.catalog[finding.code].name,
                 "message": finding.message,
                 "filename": finding.path,
+                "cell": finding.cell,
                 "location": {"row": finding.line, "column": finding.column},
                 "end_location": {"row": finding.end_line, "column": finding.end_column},
                 "fix": (

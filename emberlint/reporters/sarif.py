@@ -2,6 +2,8 @@
 
 Every catalog rule is listed in `tool.driver.rules` (so `ruleIndex` is stable);
 file locations are relative to `%SRCROOT%`, the directory emberlint ran in.
+A finding in a notebook has its lines counted in its cell and the cell number
+(from 1) in the result's `properties.cell`.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def write_sarif(result: RunResult, options: ReportOptions, out: TextIO) -> None:
                     }
                 }
             ],
+            **({"properties": {"cell": finding.cell}} if finding.cell is not None else {}),
         }
         for finding in sorted(result.findings, key=lambda finding: finding.sort_key)
     ]

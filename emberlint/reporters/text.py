@@ -12,6 +12,7 @@ from typing import TextIO
 
 from emberlint.errors import SourceError
 from emberlint.findings import Finding
+from emberlint.notebook import Notebook
 from emberlint.reporters import ReportOptions
 from emberlint.runner import RunResult, is_fixable
 from emberlint.source import read_source
@@ -60,7 +61,7 @@ def write_text(result: RunResult, options: ReportOptions, out: TextIO, *, concis
         for finding in findings:
             _finding_header(writer, finding, options)
             if not concise:
-                _snippet(writer, finding, lines.get(finding.path))
+                _snippet(writer, finding, lines.get(finding))
                 _help(writer, finding, options)
                 writer.line()
     if options.show_fixes and result.fixed:
@@ -71,9 +72,10 @@ def write_text(result: RunResult, options: ReportOptions, out: TextIO, *, concis
 
 def _finding_header(writer: _Writer, finding: Finding, options: ReportOptions) -> None:
     marker = "[*] " if is_fixable(finding, options.unsafe_fixes) else ""
+    cell = f":cell {finding.cell}" if finding.cell is not None else ""
     writer.line(
         (finding.path, "bold"),
-        (f":{finding.line}:{finding.column}:", None),
+        (f"{cell}:{finding.line}:{finding.column}:", None),
         (" ", None),
         (finding.code, "bold red"),
         (" ", None),
@@ -83,18 +85,27 @@ def _finding_header(writer: _Writer, finding: Finding, options: ReportOptions) -
 
 
 class _SourceLines:
-    """The text of the files findings point into, read once each, for snippets."""
+    """The text of the files (or notebook cells) findings point into, read once each, for snippets."""
 
     def __init__(self) -> None:
-        self.files: dict[str, list[str] | None] = {}
+        self.files: dict[str, list[str] | Notebook | None] = {}
 
-    def get(self, path: str) -> list[str] | None:
+    def get(self, finding: Finding) -> list[str] | None:
+        path = finding.path
         if path not in self.files:
             try:
-                self.files[path] = read_source(Path(path)).text.splitlines()
+                source = read_source(Path(path))
+                self.files[path] = (
+                    Notebook.from_bytes(path, source.raw)
+                    if finding.cell is not None
+                    else source.text.splitlines()
+                )
             except SourceError:
                 self.files[path] = None
-        return self.files[path]
+        lines = self.files[path]
+        if isinstance(lines, Notebook):
+            return lines.cell_lines(finding.cell) if finding.cell is not None else None
+        return lines
 
 
 def _snippet(writer: _Writer, finding: Finding, lines: list[str] | None) -> None:
