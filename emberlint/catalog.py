@@ -28,6 +28,8 @@ from pathlib import Path
 from emberlint.errors import CatalogError
 
 CATEGORIES = ("correctness", "precision", "performance", "style")
+# Where each rule's page is published: the catalog document in the repository.
+RULE_PAGES = "https://github.com/emberlint/emberlint/blob/main/rules/"
 FIX_KINDS = ("safe", "unsafe", "none")
 _HEADER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
 _SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
@@ -44,6 +46,10 @@ class RuleDoc:
     summary: str
     body: str
     path: Path
+
+    @property
+    def url(self) -> str:
+        return f"{RULE_PAGES}{self.code}.md"
 
     def section(self, title: str) -> str:
         """The text of `## title`, up to the next `## ` heading ('' if absent)."""

@@ -21,7 +21,7 @@ import typer
 
 from emberlint import __version__
 
-COMMANDS = ("check", "rule", "rules")
+COMMANDS = ("check", "rule", "rules", "server")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 app = typer.Typer(
@@ -193,6 +193,14 @@ def rule(
 def list_rules() -> None:
     """List every rule: code, name, category, fix safety, default."""
     _rules_table()
+
+
+@app.command()
+def server() -> None:
+    """Run the language server (LSP over stdio) for editors: diagnostics and quick fixes."""
+    from emberlint.server import serve
+
+    serve()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -39,7 +39,7 @@ def _rule(doc: RuleDoc) -> dict:
             "text": doc.section("Why is this bad?") or doc.summary,
             "markdown": doc.body.strip(),
         },
-        "helpUri": f"{INFORMATION_URI}/blob/main/rules/{doc.code}.md",
+        "helpUri": doc.url,
         "defaultConfiguration": {"level": level},
         "properties": {"tags": [doc.category], "fix": doc.fix},
     }
