@@ -152,7 +152,8 @@ class Notebook:
             for number, line in enumerate(lines, 1):
                 body = line.rstrip("\r\n")
                 if continued or (scanner.at_statement_start and _IPYTHON_LINE.match(body)):
-                    indent = body[: len(body) - len(body.lstrip(" \t"))]
+                    if not continued:  # continuation lines keep the first line's block
+                        indent = body[: len(body) - len(body.lstrip(" \t"))]
                     parts.append(indent + _PLACEHOLDER.format(index=len(self.ipython_lines)))
                     parts.append(_ending(line) or "\n")
                     self.ipython_lines.append(body)
