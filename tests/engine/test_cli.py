@@ -138,6 +138,7 @@ def test_json_output(project):
         "name": "pow-negative-half",
         "message": finding["message"],
         "filename": "a.py",
+        "cell": None,  # a notebook cell's number, as in ruff's JSON
         "location": {"row": 2, "column": 5},
         "end_location": {"row": 2, "column": 23},
         "fix": {"applicability": "unsafe", "content": "mx.rsqrt(mx.ones(3))"},

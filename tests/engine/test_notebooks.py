@@ -234,12 +234,12 @@ def test_notebooks_go_through_the_cache(project):
 # -- the JSON style ---------------------------------------------------------
 
 STYLES = {
-    "jupyter": dict(indent=1, ensure_ascii=False),
-    "two-spaces": dict(indent=2, ensure_ascii=False),
-    "four-spaces-ascii": dict(indent=4, ensure_ascii=True),
-    "tab": dict(indent="\t", ensure_ascii=False),
-    "one-line": dict(indent=None, ensure_ascii=False),
-    "one-line-compact": dict(indent=None, separators=(",", ":"), ensure_ascii=True),
+    "jupyter": {"indent": 1, "ensure_ascii": False},
+    "two-spaces": {"indent": 2, "ensure_ascii": False},
+    "four-spaces-ascii": {"indent": 4, "ensure_ascii": True},
+    "tab": {"indent": "\t", "ensure_ascii": False},
+    "one-line": {"indent": None, "ensure_ascii": False},
+    "one-line-compact": {"indent": None, "separators": (",", ":"), "ensure_ascii": True},
 }
 
 
