@@ -47,6 +47,15 @@ def is_notebook(path: Path | str) -> bool:
     return str(path).endswith(NOTEBOOK_SUFFIX)
 
 
+def notebook_error(path: Path | str, raw: bytes) -> str | None:
+    """Why the file is not a notebook emberlint can read, or None when it is one."""
+    try:
+        Notebook.from_bytes(path, raw)
+    except SourceError as error:
+        return str(error)
+    return None
+
+
 def _lines(text: str) -> list[str]:
     """Lines with their endings, split only where Python splits them."""
     return _LINES.findall(text)

@@ -28,7 +28,7 @@ from emberlint.cache import (
 from emberlint.config import Settings
 from emberlint.errors import FixFailed, SourceError, WriteError
 from emberlint.findings import Finding
-from emberlint.notebook import is_notebook
+from emberlint.notebook import is_notebook, notebook_error
 from emberlint.registry import UNUSED_NOQA, RuleSpec, matches
 from emberlint.source import (
     SourceFile,
@@ -136,9 +136,11 @@ class Runner:
             except SourceError as error:
                 results[index] = FileResult(display, error=str(error))
                 continue
-            # A notebook is always parsed, so that one that is not valid JSON is reported.
-            if not mentions_mlx(source.text) and not is_notebook(path):
-                results[index] = FileResult(display)
+            if not mentions_mlx(source.text):
+                # A notebook is still read, so that one that is not valid JSON is reported.
+                results[index] = FileResult(
+                    display, error=notebook_error(display, source.raw) if is_notebook(path) else None
+                )
                 continue
             codes = self.codes_for(path)
             cached = self._cached(source, codes, display)

@@ -22,6 +22,8 @@ from emberlint.runner import Runner, RunOptions
 
 from .conftest import invoke
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "attention.py"
+
 IMPORTS = "import mlx.core as mx\nimport numpy as np"
 HAZARD_CELL = "scale = mx.ones(3) ** -0.5"
 FIXED_CELL = "scale = mx.rsqrt(mx.ones(3))"
@@ -91,6 +93,34 @@ def test_imports_in_an_earlier_cell_resolve_in_a_later_one(project):
     assert [line.split(" EMB")[0] for line in result.stdout.splitlines() if " EMB" in line] == [
         "mlx.ipynb:cell 4:1:5:"
     ]
+
+
+def test_a_notebook_is_linted_and_fixed_as_its_module_would_be(project):
+    """The bundled example, cut into cells at its top-level blocks: the same findings
+    (each in its cell) and, joined again, the same fixed code as the module."""
+    source = EXAMPLE.read_text(encoding="utf-8")
+    blocks = source.rstrip("\n").split("\n\n\n")
+    write(project / "attention.ipynb", make_notebook(*(new_code_cell(block) for block in blocks)))
+    (project / "attention.py").write_text(source)
+
+    def findings(name: str) -> list[tuple]:
+        result = invoke("check", "--output-format", "json", name)
+        return [(item["code"], item["cell"], item["location"]["row"]) for item in json.loads(result.stdout)]
+
+    in_module, in_cells = findings("attention.py"), findings("attention.ipynb")
+    assert len(in_cells) == len(in_module) >= 5
+    first_lines = [1]
+    for block in blocks:
+        first_lines.append(first_lines[-1] + block.count("\n") + 3)
+    assert [(code, first_lines[cell - 1] + row - 1) for code, cell, row in in_cells] == [
+        (code, row) for code, _, row in in_module
+    ]
+
+    for name in ("attention.py", "attention.ipynb"):
+        assert invoke("check", "--fix", "--unsafe-fixes", name).exit_code in (0, 1)
+    cells = json.loads((project / "attention.ipynb").read_text(encoding="utf-8"))["cells"]
+    joined = "\n\n\n".join("".join(cell["source"]) for cell in cells) + "\n"
+    assert joined == (project / "attention.py").read_text() != source
 
 
 def test_directories_yield_notebooks_and_extend_exclude_drops_them(project):
@@ -206,6 +236,15 @@ def test_a_broken_notebook_is_reported_and_never_touched(project, content):
         assert result.exit_code == 2
         assert "broken.ipynb: not a valid notebook" in result.stderr
     assert path.read_text() == content
+
+
+def test_a_broken_notebook_is_reported_even_when_it_never_mentions_mlx(project):
+    (project / "notes.ipynb").write_text('{"cells": [')
+    write(project / "plain.ipynb", make_notebook(new_code_cell("import numpy as np")))
+    result = invoke("check", ".")
+    assert result.exit_code == 2
+    assert "notes.ipynb: not a valid notebook: invalid JSON" in result.stderr
+    assert "plain.ipynb" not in result.stderr
 
 
 def test_a_syntax_error_names_its_cell(project):
