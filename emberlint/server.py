@@ -108,7 +108,6 @@ class EmberlintServer(LanguageServer):
             code=finding.code,
             code_description=types.CodeDescription(href=doc.url),
             source=SOURCE,
-            data={"fix": finding.fix},
         )
 
     def publish(self, document: TextDocument) -> None:
