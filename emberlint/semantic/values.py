@@ -183,11 +183,19 @@ def _promote(left: DtypeFact, right: DtypeFact) -> DtypeFact:
         return left if left.kind == "half" else right
     if kinds <= {"integer", "bool"}:
         return INTEGER_FACT if "integer" in kinds else BOOL
-    if left.kind == right.kind == "same_as" and left.source is right.source:
-        return left
+    if left.kind == right.kind == "same_as":
+        return left if _same_value(left.source, right.source) else UNKNOWN
     if "same_as" in kinds and kinds <= {"same_as", "integer", "bool"}:
         return left if left.kind == "same_as" else right
     return UNKNOWN
+
+
+def _same_value(left: cst.CSTNode | None, right: cst.CSTNode | None) -> bool:
+    """The same node, or the same name / attribute chain (read in one expression)."""
+    if left is right:
+        return True
+    name = dotted(left) if left is not None else None
+    return name is not None and name == (dotted(right) if right is not None else None)
 
 
 class ValueFacts:
