@@ -22,9 +22,9 @@ from libcst.metadata import CodeRange
 from emberlint.errors import FixFailed
 from emberlint.findings import Finding
 from emberlint.positions import node_ranges
-from emberlint.semantic import SemanticModel
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
+from emberlint.semantic import SemanticModel
 from emberlint.source import mentions_mlx
 
 MAX_FIX_PASSES = 10

@@ -39,7 +39,7 @@ _UNRECORDED = _Unrecorded()
 
 
 class _Recorded:
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
 
     def __init__(self, state: _RecordingState, node: cst.CSTNode, start_node, end_node) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node

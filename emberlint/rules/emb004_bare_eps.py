@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from emberlint.semantic import FLOAT16_UNDERFLOW, SemanticModel
 from emberlint.rule import Rule
+from emberlint.semantic import FLOAT16_UNDERFLOW, SemanticModel
 
 # Larger constants in a sum are offsets (`1.0 + x`), not guards against zero.
 LARGEST_EPS = 1e-2

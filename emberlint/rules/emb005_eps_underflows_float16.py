@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from emberlint.semantic import FLOAT16_UNDERFLOW
 from emberlint.rules.emb004_bare_eps import EpsSite, EpsSiteRule, first_anchor
+from emberlint.semantic import FLOAT16_UNDERFLOW
 
 
 class EpsUnderflowsFloat16(EpsSiteRule):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from emberlint.semantic.scopes import Binding, BindingKind, Scope, ScopeKind, Walk, build, dotted
+from emberlint.semantic.scopes import Binding, BindingKind, Scope, Walk, build, dotted
 from emberlint.semantic.values import ValueFacts
 
 MLX_CORE = "mlx.core"
@@ -155,7 +155,7 @@ class SemanticModel(ValueFacts):
         head = node
         while isinstance(head, cst.Attribute):
             head = head.value
-        base, _, rest = full.partition(".")
+        _, _, rest = full.partition(".")
         suffix = f".{rest}" if rest else ""
         for binding in self.bindings(head):
             if binding.imported is not None:

@@ -69,7 +69,7 @@ class Binding:
     `import mlx.core as mx`, `"mlx"` for `import mlx.core`).
     """
 
-    __slots__ = ("name", "kind", "node", "scope", "imported")
+    __slots__ = ("imported", "kind", "name", "node", "scope")
 
     def __init__(
         self,
@@ -92,7 +92,7 @@ class Binding:
 class Scope:
     """A namespace: its bindings by name, and the names it declares global / nonlocal."""
 
-    __slots__ = ("kind", "node", "parent", "bindings", "global_names", "nonlocal_names", "qualified_prefix")
+    __slots__ = ("bindings", "global_names", "kind", "node", "nonlocal_names", "parent", "qualified_prefix")
 
     def __init__(self, kind: ScopeKind, node: cst.CSTNode, parent: Scope | None, name: str = "") -> None:
         self.kind = kind
@@ -169,7 +169,7 @@ class Walk:
     by node would cost a function call per node on the hot path.
     """
 
-    __slots__ = ("order", "parent_positions", "node_scopes", "module_scope", "bindings", "attribute_targets")
+    __slots__ = ("attribute_targets", "bindings", "module_scope", "node_scopes", "order", "parent_positions")
 
     def __init__(self) -> None:
         self.order: list[cst.CSTNode] = []
