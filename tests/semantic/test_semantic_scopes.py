@@ -317,3 +317,27 @@ def test_references_are_the_reads_of_one_binding():
     assert tree.model.references(unused) == []  # the comprehension's own `unused`
     assert tree.model.references(shadowed) == []
     assert tree.model.binding_of(used.node) is used
+
+
+# -- structure -----------------------------------------------------------------------------------------
+
+
+def test_descendants_are_the_subtree_in_visiting_order():
+    tree = parsed("def f(x):\n    return g(x) + 1\ny = 2\n")
+    body = tree.find("g(x) + 1")
+    inside = tree.model.descendants(body)
+    assert inside[0] is body
+    assert [tree.module.code_for_node(node) for node in inside if type(node).__name__ == "Name"] == ["g", "x"]
+    assert all(tree.model.parent(node) in inside for node in inside[1:])
+    assert tree.find("y") not in tree.model.descendants(tree.find("g(x) + 1"))
+
+
+def test_module_binds_and_core_reference_follow_the_module_bindings():
+    tree = parsed("import numpy as np\nimport mlx.core as mx\nmx = np\nfrom mlx import nn\n")
+    assert tree.model.module_binds("mx") and tree.model.module_binds("nn")
+    assert not tree.model.module_binds("np.linalg")
+    # `mx` is also NumPy here: a fix must not write `mx.` for MLX
+    reference, imports = tree.model.core_reference(tree.module)
+    assert (tree.module.code_for_node(reference), imports) == ("mx", ("import mlx.core as mx",))
+    reference, imports = tree.model.nn_reference(tree.module)
+    assert (tree.module.code_for_node(reference), imports) == ("nn", ())
