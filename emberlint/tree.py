@@ -4,8 +4,9 @@ libcst's own visitors rebuild every node they pass (a no-op visitor pass costs
 ~0.7x the parse); reading the dataclass fields directly is cheaper, and skipping
 the layout fields (whitespace, comments, parentheses, commas: about half the
 nodes, never a rule's concern) halves it again. The linter walks once with this
-and dispatches the rules' `visit_<Node>` methods itself, so the only libcst
-metadata pass left is `ScopeProvider`.
+and dispatches the rules' `visit_<Node>` methods itself. The walk itself lives
+in `emberlint.semantic.scopes.build`, which records scopes and bindings on the
+way; no libcst metadata pass is left.
 """
 
 from __future__ import annotations
@@ -37,17 +38,32 @@ LAYOUT = (
 _syntax_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _is_layout(annotation: object) -> bool:
-    """True when every node type a field's annotation allows is a layout node."""
+def _holds_syntax(annotation: object) -> bool:
+    """True when a field's annotation allows a node that is not a layout node
+    (not only strings, flags, `None`, `MaybeSentinel` or layout)."""
     arguments = typing.get_args(annotation)
     if arguments:
-        return all(_is_layout(argument) for argument in arguments)
-    if annotation is cst.MaybeSentinel or annotation is type(None):
-        return True
-    return isinstance(annotation, type) and issubclass(annotation, LAYOUT)
+        return any(_holds_syntax(argument) for argument in arguments)
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, cst.CSTNode)
+        and not issubclass(annotation, LAYOUT)
+    )
 
 
-def _fields(kind: type) -> tuple[str, ...]:
+def _subclasses(kind: type) -> set[type]:
+    found = {kind}
+    for subclass in kind.__subclasses__():
+        found |= _subclasses(subclass)
+    return found
+
+
+# Every node class: `type(value) in NODE_TYPES` is much cheaper than
+# `isinstance(value, cst.CSTNode)` (an ABC check) on the walk's hot path.
+NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
+
+
+def syntax_fields(kind: type) -> tuple[str, ...]:
     """The fields of `kind` that may hold syntax nodes, in declaration order."""
     fields = _syntax_fields.get(kind)
     if fields is None:
@@ -55,27 +71,14 @@ def _fields(kind: type) -> tuple[str, ...]:
         fields = _syntax_fields[kind] = tuple(
             name
             for name in kind.__dataclass_fields__
-            if name != "__slots__" and not _is_layout(hints.get(name))
+            if name != "__slots__" and _holds_syntax(hints.get(name))
         )
     return fields
 
 
 def walk(module: cst.Module) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
     """Every syntax node, parents before children, and each node's parent."""
-    order: list[cst.CSTNode] = []
-    parents: dict[cst.CSTNode, cst.CSTNode] = {}
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        children = []
-        for name in _fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
-        for child in children:
-            parents[child] = node
-        stack.extend(reversed(children))
-    return order, parents
+    from emberlint.semantic.scopes import build
+
+    result = build(module)
+    return result.order, result.parents
