@@ -93,7 +93,7 @@ def fix_finding(source: str, path: str, rules: Sequence[RuleSpec], target: Findi
     """`source` with only `target`'s fix applied (for an editor's quick fix);
     None when `target` is no longer found or has no fix."""
     module = cst.parse_module(source)
-    findings, violations = _lint_module(module, path, rules, False)
+    findings, violations = _lint_module(module, source, path, rules, False)
     for finding, violation in zip(findings, violations):
         if finding == target and violation is not None and finding.replacement is not None:
             return _parse_fixed(_apply(module, [violation]).code, path).code
