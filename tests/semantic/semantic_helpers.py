@@ -15,16 +15,13 @@ class Parsed:
         self.model, self.order = SemanticModel.for_module(self.module)
 
     def find(self, text: str, occurrence: int = -1) -> cst.CSTNode:
-        """The `occurrence`-th syntax node (in visiting order) whose code is `text`;
-        an expression is preferred over the statement that holds only it."""
+        """The `occurrence`-th expression (in visiting order) whose code is `text`."""
         matches = [
             node
             for node in self.order
             if isinstance(node, cst.BaseExpression) and self.module.code_for_node(node).strip() == text
         ]
         assert matches, f"{text!r} not found"
-        # nested equal matches (a Name inside an Attribute with the same text cannot
-        # happen; `(x)` and `x` can): keep the outermost of each
         return matches[occurrence]
 
 

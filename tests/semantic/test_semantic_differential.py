@@ -12,6 +12,10 @@ the one kind of difference listed below, where the model is right:
   (`mlx.core.array.flatten`, `mlx.core.load.items`); it is a method of the
   returned value, which has no qualified name, so the model gives none.
 
+Measured when this test was written: 4,604 call sites in mlx-lm 0.32.2,
+mlx-whisper 0.4.3 and mlx 0.32.4 and 18,121 in mlx-vlm 0.7.10, with no
+difference other than METHOD_OF_A_RESULT.
+
 Slow (libcst's scope analysis is ~4x the parse): run one package with
 `-k mlx-lm`. Skips, with the reason, when a package cannot be fetched.
 """
