@@ -6,6 +6,7 @@ import math
 
 import libcst as cst
 
+from emberlint import patterns
 from emberlint.rule import Rule
 from emberlint.semantic import FLOAT16_OVERFLOW, ValueKind
 
@@ -196,8 +197,8 @@ class InfiniteMaskSentinel(Rule):
 
     def _later_reads(self, statement: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
         scope = self.names.scope(statement)
-        order = _execution_order(scope.node if scope is not None else self.context.module)
-        inside = set(_execution_order(statement))
+        order = patterns.execution_order(scope.node if scope is not None else self.context.module)
+        inside = set(patterns.execution_order(statement))
         reads: list[cst.BaseExpression] = []
         rebinding: cst.Assign | None = None
         for node in order[order.index(statement) :]:
@@ -328,17 +329,3 @@ class InfiniteMaskSentinel(Rule):
             fix_safety="safe" if feeds_softmax else None,
         )
 
-
-def _execution_order(root: cst.CSTNode) -> list[cst.CSTNode]:
-    """`root`'s nodes in the order Python evaluates them, near enough: preorder, with an
-    assignment's value before its targets."""
-    order: list[cst.CSTNode] = []
-    stack: list[cst.CSTNode] = [root]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        children = list(node.children)
-        if isinstance(node, cst.Assign):
-            children = [node.value, *node.targets]
-        stack.extend(reversed(children))
-    return order
