@@ -377,3 +377,18 @@ def call(function: cst.BaseExpression, *args: cst.BaseExpression) -> cst.Call:
     """`function(*args)`. A call is an atom, so it needs none of the parentheses the
     expression it replaces may have had."""
     return cst.Call(func=function, args=[cst.Arg(bare(arg)) for arg in args])
+
+
+def execution_order(root: cst.CSTNode) -> list[cst.CSTNode]:
+    """`root`'s nodes in the order Python evaluates them, near enough: preorder, with an
+    assignment's value before its targets."""
+    order: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        children = list(node.children)
+        if isinstance(node, cst.Assign):
+            children = [node.value, *node.targets]
+        stack.extend(reversed(children))
+    return order

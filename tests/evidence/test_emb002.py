@@ -63,3 +63,39 @@ def test_minus_1e9_overflows_float16_only():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_finfo_min_is_finite_in_every_dtype(dtype):
     assert np.isfinite(mx.array(mx.finfo(dtype).min, dtype=dtype).item())
+
+
+def test_a_mask_built_by_arithmetic_is_nan_everywhere_it_keeps_in_float16():
+    """`(1 - m) * -1e9`: -1e9 is -inf in float16, and the kept positions compute 0 * -inf."""
+    keep = mx.array([1.0, 0.0, 1.0], dtype=mx.float16)
+    bias = (1 - keep) * -1e9
+    assert mx.isnan(bias[mx.array([0, 2])]).all().item()
+    scores = mx.zeros((1, 3), dtype=mx.float16) + bias
+    assert mx.isnan(mx.softmax(scores, axis=-1)).all().item()
+    for dtype in (mx.float32, mx.bfloat16):
+        assert mx.isfinite((1 - keep.astype(dtype)) * -1e9).all().item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_a_mask_times_minus_inf_is_nan_in_every_dtype(dtype):
+    keep = mx.array([True, False])
+    assert mx.isnan((keep.astype(dtype) * -float("inf"))[1]).item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_float16_minimum_as_arithmetic_fill_is_finite_and_masks_in_every_dtype(dtype):
+    keep = (MASK | (mx.arange(16) == 0)).astype(dtype)
+    bias = (1 - keep) * mx.finfo(mx.float16).min
+    assert mx.isfinite(bias).all().item()
+    scores = SCORES.astype(dtype)
+    weights = mx.softmax(scores + bias, axis=-1)
+    reference = mx.softmax(mx.where(keep.astype(mx.bool_), scores, -float("inf")), axis=-1)
+    assert mx.array_equal(weights, reference).item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ranking_a_minus_inf_fill_never_gives_nan(dtype):
+    """Why fills that are only ranked (argpartition, argmax) are not reported."""
+    filled = mx.where(FULLY_MASKED, SCORES[:1].astype(dtype), -float("inf"))
+    for ranked in (mx.argpartition(filled, kth=3, axis=-1), mx.argmax(filled, axis=-1), mx.topk(filled, 3)):
+        assert not mx.isnan(ranked.astype(mx.float32)).any().item()

@@ -98,9 +98,85 @@ def test_fix_anchors_on_the_other_branch_or_the_full_dtype():
     "line",
     ["return mx.where(m, n, -float('inf'))", "return mx.full((4, 4), -mx.inf)"],
 )
-def test_no_dtype_in_reach_reports_without_fix(line):
+def test_no_dtype_in_reach_fixes_to_float16_minimum(line):
+    """-65504 is finite in every float dtype and needs no dtype anchor."""
     (finding,) = findings(HEADER + f"    {line}\n", "EMB002")
-    assert finding.fix is None
+    assert finding.fix == "unsafe"
+    assert finding.replacement == "mx.finfo(mx.float16).min"
+
+
+def test_a_cast_of_the_where_gives_the_dtype():
+    source = HEADER + "    return mx.where(m, 0.0, -mx.inf).astype(s.dtype)\n"
+    (finding,) = findings(source, "EMB002")
+    assert finding.replacement == "mx.finfo(s.dtype).min"
+
+
+def test_an_anchor_and_a_different_cast_fall_back_to_float16_minimum():
+    """`finfo(s.dtype).min` could overflow the cast's dtype (float32 min in float16)."""
+    source = HEADER + "    return mx.where(m, s, -mx.inf).astype(mx.float16)\n"
+    (finding,) = findings(source, "EMB002")
+    assert finding.replacement == "mx.finfo(mx.float16).min"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return (1 - m) * -1e9",
+        "return m * -float('inf')",
+        "return -1e9 * (1.0 - n)",  # a mask parameter of unknown type
+        "return (1 - n[:, None].astype(s.dtype)) * -1e9",
+        "return m.astype(mx.float16) * NEG_INF",
+        "return m * mx.array(-1e9)",
+        "return s + (1.0 - m) * LARGE",
+    ],
+)
+def test_masks_built_by_arithmetic_are_flagged(line):
+    (finding,) = findings(HEADER + f"    {line}\n", "EMB002")
+    assert finding.line == LINE
+    assert finding.replacement == "mx.finfo(mx.float16).min"
+    assert finding.fix == "unsafe"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "return (1 - m) * -1e4",  # finite in float16
+        "return m * 1e9",  # positive: a scale, not a fill
+        "return 2 * -1e9",  # a constant
+        "return np.ones(4) * -1e9",
+        "return torch.ones(4) * -float('inf')",
+        "x: float = 3.0\n    return x * -1e9",
+        "return m + -1e9",  # no product with a mask
+    ],
+)
+def test_arithmetic_look_alikes_are_not_flagged(line):
+    assert flagged_lines(HEADER + f"    {line}\n", "EMB002") == []
+
+
+def test_float16_mask_times_minus_1e9_fix_removes_the_nan():
+    import mlx.core as mx
+
+    source = HEADER + "    return (1 - m) * -1e9\n"
+    namespace: dict = {}
+    exec(compile(fixed(source, "EMB002").replace("import torch\n", ""), "<fixed>", "exec"), namespace)
+    mask = mx.array([1.0, 0.0], dtype=mx.float16)
+    assert mx.isnan((1 - mask) * -1e9).any().item()
+    assert mx.isfinite(namespace["f"](None, mask, None)).all().item()
+
+
+@pytest.mark.parametrize(
+    ("body", "safety"),
+    [
+        ("    return mx.softmax(mx.where(m, s, -mx.inf), axis=-1)\n", "safe"),
+        ("    x = mx.where(m, s, -mx.inf)\n    return mx.softmax(x, axis=-1)\n", "safe"),
+        ("    x = mx.where(m, s, -mx.inf)\n    return mx.softmax(x, axis=-1), x\n", "unsafe"),
+        ("    return mx.where(m, s, -mx.inf)\n", "unsafe"),
+        ("    return mx.softmax(mx.where(m, n, -mx.inf), axis=-1)\n", "unsafe"),  # float16-minimum fix
+    ],
+)
+def test_fix_is_safe_only_where_the_fill_feeds_a_softmax(body, safety):
+    (finding,) = findings(HEADER + body, "EMB002")
+    assert finding.fix == safety
 
 
 def test_name_bound_to_a_sentinel_in_a_function_scope():
@@ -111,3 +187,34 @@ def test_name_bound_to_a_sentinel_in_a_function_scope():
 def test_noqa_suppresses():
     source = HEADER + "    return mx.where(m, s, -float('inf'))  # noqa: EMB002\n"
     assert findings(source, "EMB002") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    s = mx.where(m, s, -mx.inf)\n    return mx.argpartition(s, kth=-4, axis=-1)\n",
+        "    s = mx.where(m, s, -mx.inf)\n    return mx.argpartition(-s, kth=3, axis=-1)\n",
+        "    return mx.argmax(mx.where(m, s, -mx.inf), axis=-1)\n",
+        "    s = mx.where(m, s, -mx.inf)\n    b = s.reshape(4, -1).max(axis=-1)\n"
+        "    b = mx.where(b == b, b, -mx.inf)\n    return mx.topk(b, 2)\n",
+        "    d = mx.where(m, s, -1e30)\n    return mx.exp(d)\n",  # exp(-inf) is 0, no max shift
+        "    s = mx.where(m, s, -mx.inf)\n    n = s.shape[-1]\n    return mx.argsort(s, axis=-1)[..., -n:]\n",
+    ],
+)
+def test_fills_that_are_only_ranked_are_not_flagged(body):
+    """An index selection ranks -inf last and never turns it into NaN."""
+    assert flagged_lines(HEADER + body, "EMB002") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # ranked, but also shifted by its maximum: a hand-written softmax
+        "    s = mx.where(m, s, -mx.inf)\n    top = mx.argmax(s, axis=-1)\n"
+        "    return top, mx.exp(s - s.max(axis=-1, keepdims=True))\n",
+        "    s = mx.where(m, s, -mx.inf)\n    return mx.logsumexp(s, axis=-1)\n",
+        "    s = mx.where(m, s, -mx.inf)\n    return mx.random.categorical(s)\n",  # sampling
+    ],
+)
+def test_fills_that_reach_a_softmax_like_use_are_flagged(body):
+    assert flagged_lines(HEADER + body, "EMB002") == [LINE]

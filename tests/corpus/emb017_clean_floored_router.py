@@ -1,0 +1,11 @@
+# expect: none
+"""A sigmoid router whose total is floored."""
+import mlx.core as mx
+
+
+def route(logits: mx.array, k: int) -> tuple[mx.array, mx.array]:
+    probs = mx.sigmoid(logits.astype(mx.float32))
+    experts = mx.argpartition(-probs, kth=k - 1, axis=-1)[..., :k]
+    weights = mx.take_along_axis(probs, experts, axis=-1)
+    norm = mx.maximum(weights.sum(axis=-1, keepdims=True), mx.finfo(weights.dtype).smallest_normal)
+    return experts, weights / norm
