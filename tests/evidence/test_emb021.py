@@ -10,6 +10,9 @@ from emb_fixed_examples import run
 
 from emberlint.catalog import load_catalog
 
+# The dtypes this module shows the hazard in (the activations'); rules/EMB021.md's `dtypes` must be these.
+HAZARD_DTYPES = (mx.float32, mx.bfloat16, mx.float16)
+
 
 def quantized(mode: str) -> tuple[nn.Linear, nn.QuantizedLinear]:
     mx.random.seed(0)
@@ -25,11 +28,12 @@ def dequantized(layer: nn.QuantizedLinear) -> mx.array:
     )
 
 
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES)
 @pytest.mark.parametrize("mode", ["affine", "mxfp4"])
-def test_the_weight_is_packed_integers(mode):
+def test_the_weight_is_packed_integers(mode, dtype):
     _, layer = quantized(mode)
     assert layer.weight.dtype == mx.uint32
-    activations = mx.random.normal((2, 64)).astype(mx.bfloat16)
+    activations = mx.random.normal((2, 64)).astype(dtype)
     cast = activations.astype(layer.weight.dtype)
     assert cast.dtype == mx.uint32
     assert not mx.allclose(cast.astype(mx.float32), activations.astype(mx.float32)).item()
