@@ -22,7 +22,7 @@ QUANTIZATION_API = frozenset(
     for name in ("dequantize", "quantize", "quantized_matmul", "gather_qmm", "view", "array_equal")
 )
 FLOAT_METHODS = frozenset(
-    {"sum", "mean", "max", "min", "var", "std", "prod", "square", "sqrt", "abs", "exp", "log", "norm"}
+    {"sum", "mean", "max", "min", "var", "std", "prod", "square", "sqrt", "abs", "exp", "log"}
 )
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.MatrixMultiply, cst.Power)
 PACKED_FIELDS = ("weight", "scales")

@@ -105,12 +105,12 @@ class FreshFloat32Leak(Rule):
         return False
 
     def _call_carries(self, node: cst.Call, depth: int) -> bool:
-        if patterns.argument(node, 99, "dtype") is not None:
+        if any(arg.keyword is not None and arg.keyword.value == "dtype" for arg in node.args):
             return False
         name = self.names.mlx_call_name(node)
         if name is not None:
             if name.startswith(RANDOM):
-                return self.names.dtype_of(node).kind == "float32_by_construction"
+                return self._fresh(node)
             if not name.startswith(MLX_CORE + "."):
                 return False
             return any(self.carries(arg.value, depth) for arg in node.args if not arg.star)
@@ -123,10 +123,16 @@ class FreshFloat32Leak(Rule):
         """`self.x` that the class sets only to arrays initialised at random without a dtype."""
         values = self._class_values(node)
         return bool(values) and all(
-            isinstance(value, cst.Call)
-            and (self.names.mlx_call_name(value) or "").startswith(RANDOM)
-            and self.names.dtype_of(value).kind == "float32_by_construction"
+            isinstance(value, cst.Call) and (self.names.mlx_call_name(value) or "").startswith(RANDOM) and self._fresh(value)
             for value in values
+        )
+
+    def _fresh(self, call: cst.Call) -> bool:
+        """An `mx.random` array given no dtype, by keyword or in its place (`normal(shape, dtype)`)."""
+        if self.names.dtype_of(call).kind != "float32_by_construction":
+            return False
+        return not any(
+            arg.keyword is None and self.names.value_kind(arg.value) is ValueKind.DTYPE for arg in call.args
         )
 
     def _class_values(self, node: cst.Attribute) -> list[cst.BaseExpression]:

@@ -85,3 +85,8 @@ def test_attribute_also_set_to_a_typed_array_is_not_fresh():
         "    def __call__(self, x):\n        return x + x @ self.w\n"
     )
     assert findings("EMB023", source) == []
+
+
+def test_positional_dtype_is_not_fresh_float32():
+    source = HEADER + "def noisy(latents: mx.array):\n    noise = mx.random.normal(latents.shape, mx.bfloat16)\n    return latents + noise\n"
+    assert findings("EMB023", source) == []
