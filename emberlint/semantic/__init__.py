@@ -29,6 +29,7 @@ Values (`values` documents where these are not exact)
                                                dtype: qualified name when explicit; source: for same_as
     is_float32(node)                           explicit or by construction, through promotion
     assigned_value(target), name_values(name), is_float_param(name), dtype_anchor(node)
+    attribute_values(class_def, attribute)     what `self.<attribute>` is set to in the class
 
 Replacements
     core_reference(module), nn_reference(module), typed_scalar(module, value, anchor),

@@ -452,6 +452,11 @@ class ValueFacts:
             return None
         return _agreed(self.constant(value) for value in values)
 
+    def attribute_values(self, owner: cst.ClassDef, attribute: str) -> list[cst.BaseExpression | None]:
+        """What `self.<attribute>` is set to in `owner`'s methods and class body
+        (None for a binding that holds no plain value: an augmented or tuple assignment)."""
+        return self._attribute_values(owner, attribute)
+
     def _attribute_values(self, owner: cst.ClassDef, attribute: str) -> list[cst.BaseExpression | None]:
         """What `self.<attribute>` is set to in `owner`'s methods and class body."""
         if self._attribute_index is None:

@@ -1,4 +1,4 @@
-# expect: none
+# expect: EMB022
 import mlx.core as mx
 
 

@@ -176,3 +176,33 @@ def test_a_name_rebound_from_itself_without_an_array_binding_is_not_an_array():
         """
     )
     assert not names.is_array(value)
+
+
+def test_attribute_values_are_what_the_class_sets_self_attributes_to():
+    names, module = _names_and_module(
+        """
+        import mlx.core as mx
+
+        class Adapter:
+            scale = 2.0
+
+            def __init__(self, n):
+                self.lora_a = mx.random.uniform(shape=(n, 4))
+                self.count = 0
+
+            def reset(self, n):
+                self.lora_a = mx.zeros((n, 4))
+                self.count += 1
+
+        class Other:
+            def __init__(self):
+                self.lora_a = None
+        """
+    )
+    adapter = module.body[1]
+    values = [module.code_for_node(value) for value in names.attribute_values(adapter, "lora_a")]
+    assert values == ["mx.random.uniform(shape=(n, 4))", "mx.zeros((n, 4))"]
+    assert [module.code_for_node(value) for value in names.attribute_values(adapter, "scale")] == ["2.0"]
+    count = names.attribute_values(adapter, "count")  # `self.count += 1` holds no plain value
+    assert [None if value is None else names.constant(value) for value in count] == [0, None]
+    assert names.attribute_values(adapter, "missing") == []
