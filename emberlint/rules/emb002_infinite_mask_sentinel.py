@@ -9,6 +9,7 @@ import libcst as cst
 from emberlint import patterns
 from emberlint.rule import Rule
 from emberlint.semantic import FLOAT16_OVERFLOW, ValueKind
+from emberlint.semantic.scopes import BindingKind, ScopeKind
 
 SOFTMAX = ("mlx.core.softmax", "mlx.nn.softmax")
 # Index selections: they rank the filled values and never turn -inf into NaN.
@@ -42,6 +43,10 @@ def _dtype_of(anchor: cst.BaseExpression) -> cst.Attribute:
 
 class InfiniteMaskSentinel(Rule):
     code = "EMB002"
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._call_sites: list[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.names.is_mlx_call(node, "mlx.core.where"):
@@ -116,7 +121,7 @@ class InfiniteMaskSentinel(Rule):
         if fill is None:
             return
         dtype = _argument(node, 2, "dtype")
-        if self._only_ranked(node):
+        if self._only_ranked(node) or self._running_maximum_seed(node):
             return
         self._check_fill(fill.value, None if dtype is None else dtype.value)
 
@@ -137,6 +142,28 @@ class InfiniteMaskSentinel(Rule):
         anchor = self.names.dtype_anchor(target)
         self._check_fill(node.args[0].value, None if anchor is None else _dtype_of(anchor))
 
+    def _running_maximum_seed(self, full: cst.Call) -> bool:
+        """`m = mx.full(shape, -inf)` later replaced by `mx.maximum(m, x)` (directly or
+        through a name): -inf is the identity of the maximum, masks nothing, and is gone as
+        soon as one finite `x` arrives; an infinite `x` comes from elsewhere."""
+        target = self._sole_assignment_target(full)
+        scope = self.names.scope(full)
+        if target is None or scope is None:
+            return False
+        maxima: set[str] = set()
+        for node in patterns.execution_order(scope.node):
+            if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+                continue
+            name, value = node.targets[0].target.value, node.value
+            running = self.names.is_mlx_call(value, "mlx.core.maximum") and any(
+                isinstance(arg.value, cst.Name) and arg.value.value == target.value for arg in value.args
+            )
+            if name == target.value and (running or (isinstance(value, cst.Name) and value.value in maxima)):
+                return True
+            if running:
+                maxima.add(name)
+        return False
+
     def _only_ranked(self, filled: cst.BaseExpression) -> bool:
         """Every use of the filled array only ranks or compares it (`argpartition`,
         `topk`, `argmax`, `x > t`) or exponentiates it unshifted, directly or after
@@ -153,12 +180,21 @@ class InfiniteMaskSentinel(Rule):
             node, parent = parent, self.names.parent(parent)
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
             return True
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            return self._sole_assignment_target(node) is not None and self._all_ranked(node, depth)
         if isinstance(parent, cst.Element):
             sequence = self.names.parent(parent)
             arg = self.names.parent(sequence)
+            if isinstance(sequence, cst.Tuple) and isinstance(arg, cst.Return):
+                return self._returned_element_ranked(sequence, sequence.elements.index(parent), depth)
             if not (isinstance(sequence, (cst.List, cst.Tuple)) and isinstance(arg, cst.Arg)):
                 return False
             node, parent = sequence, arg
+        if isinstance(parent, (cst.ListComp, cst.GeneratorExp)) and parent.elt is node:
+            node, parent = parent, self.names.parent(parent)
+        if isinstance(parent, cst.Return) and parent.value is node:
+            calls = self._calls_of_enclosing_function(parent)
+            return bool(calls) and all(self._ranked(call, depth + 1) for call in calls)
         if isinstance(parent, cst.Subscript) and parent.value is node:
             return self._all_ranked(parent, depth)
         if isinstance(parent, cst.Attribute) and parent.value is node:
@@ -178,8 +214,82 @@ class InfiniteMaskSentinel(Rule):
                 return call.args[0] is parent  # exp(-inf) is 0: no NaN without a max shift
             if short == "where" and call.args[0] is parent:
                 return True  # a condition: only compared
-            return short in PASS_THROUGH and self._all_ranked(call, depth)
+            if short in PASS_THROUGH:
+                return self._all_ranked(call, depth)
+            parameter = self._parameter_bound(call, parent)
+            return parameter is not None and self._all_ranked_reads(parameter, call, depth)
         return False
+
+    def _local_function(self, call: cst.Call) -> cst.FunctionDef | None:
+        """The plain function (no method) defined in this module that `call` calls."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        found = self.names.bindings(call.func)
+        if len(found) != 1 or found[0].kind is not BindingKind.FUNCTION or found[0].scope.kind is ScopeKind.CLASS:
+            return None
+        return found[0].node
+
+    def _parameter_bound(self, call: cst.Call, arg: cst.Arg) -> cst.Param | None:
+        """The parameter of a function defined in this module that `arg` binds."""
+        function = self._local_function(call)
+        if function is None or patterns.has_star_args(call):
+            return None
+        parameters = [*function.params.posonly_params, *function.params.params]
+        if arg.keyword is None:
+            position = call.args.index(arg)
+            return parameters[position] if position < len(parameters) else None
+        named = [*parameters, *function.params.kwonly_params]
+        return next((param for param in named if param.name.value == arg.keyword.value), None)
+
+    def _all_ranked_reads(self, parameter: cst.Param, call: cst.Call, depth: int) -> bool:
+        """Every read of `parameter` ranks; what the function returns is followed at `call`."""
+        binding = self.names.binding_of(parameter)
+        reads = [] if binding is None else [read for read in self.names.references(binding) if self._is_value_read(read)]
+        self._call_sites.append(call)
+        try:
+            return bool(reads) and all(self._ranked(read, depth + 1) for read in reads)
+        finally:
+            self._call_sites.pop()
+
+    def _calls_of_enclosing_function(self, statement: cst.CSTNode) -> list[cst.Call]:
+        """The calls in this module of the plain function `statement` returns from;
+        empty for a method, or a function never called here (its callers are unknown)."""
+        scope = self.names.scope(statement)
+        if scope is None or scope.kind is not ScopeKind.FUNCTION or not isinstance(scope.node, cst.FunctionDef):
+            return []
+        binding = self.names.binding_of(scope.node)
+        if binding is None or binding.scope.kind is ScopeKind.CLASS:
+            return []
+        if self._call_sites and self._local_function(self._call_sites[-1]) is scope.node:
+            return [self._call_sites[-1]]  # entered through this call: its result is what matters
+        calls = []
+        for reference in self.names.references(binding):
+            call = self.names.parent(reference)
+            if not (isinstance(call, cst.Call) and call.func is reference):
+                return []  # passed on as a value: its callers are unknown
+            calls.append(call)
+        return calls
+
+    def _returned_element_ranked(self, returned: cst.Tuple, position: int, depth: int) -> bool:
+        """Element `position` of a returned tuple, followed into every caller that unpacks it;
+        an element unpacked into a name that is never read is discarded."""
+        calls = self._calls_of_enclosing_function(returned)
+        if not calls:
+            return False
+        for call in calls:
+            statement = self.names.parent(call)
+            if not (isinstance(statement, cst.Assign) and statement.value is call and len(statement.targets) == 1):
+                return False
+            target = statement.targets[0].target
+            if not isinstance(target, cst.Tuple) or len(target.elements) != len(returned.elements):
+                return False
+            name = target.elements[position].value
+            if not isinstance(name, cst.Name):
+                return False
+            reads = self._later_reads(statement, name.value)
+            if not all(self._ranked(read, depth + 1) for read in reads):
+                return False
+        return True
 
     def _all_ranked(self, result: cst.BaseExpression, depth: int) -> bool:
         uses = self._uses(result)
@@ -216,6 +326,11 @@ class InfiniteMaskSentinel(Rule):
 
     def _is_value_read(self, node: cst.Name) -> bool:
         parent = self.names.parent(node)
+        unpacked: cst.CSTNode = node
+        while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+            unpacked, parent = parent, self.names.parent(parent)
+        if unpacked is not node and isinstance(parent, (cst.AssignTarget, cst.For)):
+            return parent.target is not unpacked  # a name unpacked into, not read
         if isinstance(parent, cst.Attribute):
             return parent.value is node and parent.attr.value not in METADATA
         if isinstance(parent, (cst.AssignTarget, cst.Param)) or (

@@ -1,4 +1,4 @@
-# expect: EMB011
+# expect: EMB011, EMB018
 import mlx.core as mx
 
 

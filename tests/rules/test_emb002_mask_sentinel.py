@@ -218,3 +218,55 @@ def test_fills_that_are_only_ranked_are_not_flagged(body):
 )
 def test_fills_that_reach_a_softmax_like_use_are_flagged(body):
     assert flagged_lines(HEADER + body, "EMB002") == [LINE]
+
+
+CROSS_FUNCTION_HEADER = (
+    "import mlx.core as mx\n\n"
+    "def _rank(x: mx.array, k: int):\n"
+    "    order = mx.argsort(-x, axis=-1)\n"
+    "    return mx.take_along_axis(x, order, axis=-1), order[..., :k]\n\n"
+    "def segment(x: mx.array, m: mx.array):\n"
+    "    return mx.where(m, x, -mx.inf)\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # passed to a function of this module that only ranks it; its values are discarded here
+        "def f(s: mx.array, m: mx.array):\n    c = mx.where(m, s, -mx.inf)\n    _, top = _rank(c, 2)\n    return top\n",
+        # returned, and every call in this module exponentiates it unshifted (a segment sum)
+        "def f(s: mx.array, m: mx.array):\n    return mx.exp(segment(s, m))\n",
+        # a nested helper whose result is only ranked by its caller
+        "def f(s: mx.array, m: mx.array):\n    def tile():\n        return mx.where(m, s, -mx.inf)\n"
+        "    return mx.argpartition(tile(), kth=3, axis=-1)\n",
+        # the seed of a running maximum (online softmax): the identity of the maximum
+        "def f(chunks: list, n: int):\n    best = mx.full((n,), -float('inf'), dtype=mx.float32)\n"
+        "    for chunk in chunks:\n        new = mx.maximum(best, chunk.max(axis=-1))\n"
+        "        scale = mx.exp(best - new)\n        best = new\n    return best\n",
+    ],
+)
+def test_fills_ranked_across_functions_are_not_flagged(body):
+    """Line 8 is `segment`'s fill: flagged unless every call of `segment` here ranks it."""
+    expected = [] if "segment(" in body else [8]
+    assert flagged_lines(CROSS_FUNCTION_HEADER + body, "EMB002") == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the same helper, but this caller softmaxes the values it returns
+        "def f(s: mx.array, m: mx.array):\n    c = mx.where(m, s, -mx.inf)\n    v, _ = _rank(c, 2)\n"
+        "    return mx.softmax(v, axis=-1)\n",
+        # one call of the function feeds a softmax
+        "def f(s: mx.array, m: mx.array):\n    return mx.exp(segment(s, m)), mx.softmax(segment(s, m), axis=-1)\n",
+        # a helper never called in this module returns its fill to unknown callers
+        "def f(s: mx.array, m: mx.array):\n    return mx.where(m, s, -mx.inf)\n",
+        # a full -inf array that is a mask, not a running maximum
+        "def f(n: int):\n    best = mx.full((n, n), -float('inf'), dtype=mx.float32)\n"
+        "    best = mx.triu(best, k=1)\n    return best\n",
+    ],
+)
+def test_fills_that_reach_a_softmax_across_functions_are_flagged(body):
+    expected = [8] if "segment(" in body else [8, 11]
+    assert flagged_lines(CROSS_FUNCTION_HEADER + body, "EMB002") == expected
