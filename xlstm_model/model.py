@@ -240,11 +240,12 @@ class RMSNorm(nn.Module):
         self.force_float32 = force_float32
 
     def __call__(self, x: mx.array) -> mx.array:
-        in_dtype = x.dtype
-        if self.force_float32:
-            x = x.astype(mx.float32)
-        x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
-        x = x.astype(in_dtype) * self.weight
+        if self.force_float32 or x.dtype == mx.float32:
+            # one kernel that reduces in float32 and rounds once to x's dtype
+            x = mx.fast.rms_norm(x, None, self.eps) * self.weight
+        else:
+            x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
+            x = x * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
@@ -270,12 +271,13 @@ class MultiHeadLayerNorm(nn.Module):
 
     def __call__(self, x: mx.array) -> mx.array:
         batch, seq_len = x.shape[:2]
-        in_dtype = x.dtype
-        if self.force_float32:
-            x = x.astype(mx.float32)
-        centred = x - mx.mean(x, axis=-1, keepdims=True)
-        x = centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)
-        x = x.astype(in_dtype).reshape(batch, seq_len, -1) * self.weight
+        if self.force_float32 or x.dtype == mx.float32:
+            # one kernel that reduces in float32 and rounds once to x's dtype
+            x = mx.fast.layer_norm(x, None, None, self.eps)
+        else:
+            centred = x - mx.mean(x, axis=-1, keepdims=True)
+            x = centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)
+        x = x.reshape(batch, seq_len, -1) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
