@@ -92,9 +92,10 @@ def torch_chain_ceiling(model) -> dict:
         h = x
         for ins, out_w, ups, down_w in layout:
             outs = [h @ w.T for w in ins]
-            attn = outs[min(2, len(outs) - 1)][:, : out_w.shape[1]] @ out_w.T
             up = [h @ w.T for w in ups]
-            h = attn + up[0][:, : down_w.shape[1]] @ down_w.T
+            used = sum(o[:, :1] for o in outs + up)
+            attn = outs[2 if len(outs) == 6 else 0][:, : out_w.shape[1]] @ out_w.T
+            h = attn + up[0][:, : down_w.shape[1]] @ down_w.T + used
         return h @ head.T
 
     result = {}
@@ -167,32 +168,33 @@ def run_torch(workdir: Path, dtype_name: str) -> None:
 # --- MLX side -----------------------------------------------------------------------------
 
 
-def mlx_chain_ceiling(model) -> dict:
-    """The same chain as :func:`torch_chain_ceiling` through ``mx.compile`` (unfused and fused model)."""
+def mlx_chain_ceiling(model) -> float:
+    """The chain of :func:`torch_chain_ceiling` through ``mx.compile``, with the model's own
+    layers (plain or quantized, per matrix or fused); tokens/s."""
     import mlx.core as mx
-
-    x = mx.random.normal((1, model.args.hidden_size)).astype(model.lm_head.weight.dtype)
 
     def layout_of(block):
         layer, ffn = block.mlstm_layer, block.ffn
         if "projections" in layer:
-            ins = [p.weight for p in layer.projections]
+            ins = list(layer.projections)
         else:
-            ins = [layer[n].weight for n in ("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")]
-        ups = [ffn.proj_up_gate_z.weight] if ffn.weight_mode == "fused" else [ffn.proj_up_gate.weight, ffn.proj_up.weight]
-        return ins, layer.out_proj.weight, ups, ffn.proj_down.weight
+            ins = [layer[n] for n in ("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")]
+        ups = [ffn.proj_up_gate_z] if ffn.weight_mode == "fused" else [ffn.proj_up_gate, ffn.proj_up]
+        return ins, layer.out_proj, ups, ffn.proj_down
 
     layout = [layout_of(block) for block in model.layers]
-    head = model.lm_head.weight
+    v_dim, ffn_dim = model.args.v_dim, model.args.ffn_dim
 
     def chain(h):
-        for ins, out_w, ups, down_w in layout:
-            outs = [h @ w.T for w in ins]
-            attn = outs[min(2, len(outs) - 1)][:, : out_w.shape[1]] @ out_w.T
-            up = [h @ w.T for w in ups]
-            h = attn + up[0][:, : down_w.shape[1]] @ down_w.T
-        return h @ head.T
+        for ins, out_proj, ups, down in layout:
+            outs = [layer(h) for layer in ins]
+            up = [layer(h) for layer in ups]
+            # every output feeds the next block, so nothing is left out of the graph
+            used = sum(o[:, :1] for o in outs + up)
+            h = out_proj(outs[2 if len(outs) == 6 else 0][:, :v_dim]) + down(up[0][:, :ffn_dim]) + used
+        return model.lm_head(h)
 
+    x = mx.random.normal((1, model.args.hidden_size)).astype(mx.bfloat16)
     compiled = mx.compile(chain)
     for _ in range(3):
         mx.eval(compiled(x))
@@ -244,6 +246,7 @@ def run_mlx(workdir: Path, variant: str) -> None:
     if variant == "bfloat16":
         result["ceiling_per_matrix"] = mlx_chain_ceiling(model)
         model.fuse_projections()
+    if dtype == "bfloat16":
         result["ceiling_fused"] = mlx_chain_ceiling(model)
     ids = mx.array(prompt_ids(NUMERICS_PROMPT, 1)[None])
     logits = model(ids)[0, -NUMERICS_LAST:].astype(mx.float32)
@@ -301,13 +304,19 @@ def report(workdir: Path) -> None:
     print("\nmatmul-streaming ceiling (bf16 weights, batch 1, matmuls alone), tokens/s")
     if mlx_bf16:
         print(f"  MLX mx.compile:     per matrix {mlx_bf16['ceiling_per_matrix']:.1f}, fused per block {mlx_bf16['ceiling_fused']:.1f}")
+    for bits in (8, 4):
+        quantized = load_json(workdir, f"mlx-q{bits}")
+        if quantized:
+            print(f"  MLX {bits}-bit weights, fused per block: {quantized['ceiling_fused']:.1f} (decode at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)")
     if torch_bf16:
         ceiling = torch_bf16["ceiling"]
         print(f"  torch CUDA graph:   per matrix {ceiling['per_matrix']:.1f}, fused per block {ceiling['fused']:.1f}  ({ceiling['bytes'] / 1e9:.1f} GB streamed)")
     if mlx_bf16:
         print(f"  xlstm_model decode at {mlx_bf16['decode'] / mlx_bf16['ceiling_fused']:.0%} of the MLX fused ceiling")
 
-    print(f"\nlogits, prompt {NUMERICS_PROMPT}, last {NUMERICS_LAST} positions, against transformers float32")
+    reference = workdir / "logits-torch-float32.npy"
+    spread = f"; their standard deviation {np.load(reference).std():.3f}" if reference.is_file() else ""
+    print(f"\nlogits, prompt {NUMERICS_PROMPT}, last {NUMERICS_LAST} positions, against transformers float32{spread}")
     print(f"{'':<44} {'mean |d|':>10} {'max |d|':>10} {'top-1':>8}")
     for label, name, reference in (
         ("xlstm_model bf16", "mlx-bfloat16", "torch-float32"),

@@ -241,8 +241,8 @@ class RMSNorm(nn.Module):
 
     def __call__(self, x: mx.array) -> mx.array:
         if self.force_float32 or x.dtype == mx.float32:
-            # one kernel that reduces in float32 and rounds once to x's dtype
-            x = mx.fast.rms_norm(x, None, self.eps) * self.weight
+            # one kernel: reduced and scaled in float32, rounded once to x's dtype
+            x = mx.fast.rms_norm(x, self.weight, self.eps)
         else:
             x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
             x = x * self.weight
