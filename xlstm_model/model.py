@@ -590,10 +590,24 @@ class Model(nn.Module):
             self.lm_head = nn.Linear(args.hidden_size, args.vocab_size, bias=False)
 
     def __call__(self, inputs: mx.array, cache: XLSTMCache | None = None) -> mx.array:
-        decoding = inputs.shape[1] == 1 and cache is not None and cache.ready
-        if decoding and not self.args.nan_check:
-            return self._compiled_decode_step(inputs, cache)
-        return self._forward(inputs, cache)
+        """Logits for ``inputs``; with ``cache``, continue from and update its states.
+
+        Prefill and decode run as one compiled graph per input shape (traced on the
+        first call of each shape), which takes the per-op host work out of every
+        later call; the NaN guard needs host syncs, so it always runs eagerly.
+        """
+        if self.args.nan_check:
+            return self._forward(inputs, cache)
+        if cache is None:
+            cache = self.make_cache()
+        elif not cache.ready and cache.arrays:
+            return self._forward(inputs, cache)
+        if getattr(self, "_compiled_step", None) is None:
+            self._compiled_step = mx.compile(self._step, inputs=[self.state])
+        logits, *state = self._compiled_step(inputs, *cache.arrays)
+        cache.set_arrays(state)
+        cache.offset += inputs.shape[1]
+        return logits
 
     def _forward(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
         x = self.backbone(inputs, cache)
@@ -603,25 +617,13 @@ class Model(nn.Module):
             logits = self.lm_head(x)
         return soft_cap(logits, self.args.output_logit_soft_cap)
 
-    def _decode_step(self, inputs: mx.array, *state: mx.array) -> tuple[mx.array, ...]:
-        cache = XLSTMCache(self.args.num_hidden_layers)
-        cache.set_arrays(list(state))
+    def _step(self, inputs: mx.array, *state: mx.array) -> tuple[mx.array, ...]:
+        """Pure function of the inputs and the flat state (empty for a fresh cache)."""
+        cache = self.make_cache()
+        if state:
+            cache.set_arrays(list(state))
         logits = self._forward(inputs, cache)
         return (logits, *cache.arrays)
-
-    def _compiled_decode_step(self, inputs: mx.array, cache: XLSTMCache) -> mx.array:
-        """One-token step through the whole network as a single compiled graph.
-
-        Compiling fuses the many small element-wise ops of a decode step; the
-        parameters are declared as inputs so later weight updates are seen.
-        The NaN guard needs host syncs, so it always takes the eager path.
-        """
-        if getattr(self, "_compiled_step", None) is None:
-            self._compiled_step = mx.compile(self._decode_step, inputs=[self.state])
-        logits, *state = self._compiled_step(inputs, *cache.arrays)
-        cache.set_arrays(state)
-        cache.offset += inputs.shape[1]
-        return logits
 
     def make_cache(self) -> XLSTMCache:
         return XLSTMCache(self.args.num_hidden_layers)
