@@ -8,15 +8,6 @@ import os
 # MLX_ENABLE_TF32=1 keeps TF32.
 os.environ.setdefault("MLX_ENABLE_TF32", "0")
 
-import mlx.core as mx  # noqa: E402
-
-if mx.cuda.is_available():
-    # MLX's CUDA backend launches recorded kernels as CUDA graphs of at most this many
-    # nodes (its default: 20); a 7B decode step is some 400 small kernels, so larger
-    # graphs mean far fewer graph updates and launches per token. Read once, at the
-    # first evaluation; an explicit setting wins.
-    os.environ.setdefault("MLX_MAX_OPS_PER_BUFFER", "120")
-
 from .cache import XLSTMCache  # noqa: E402
 from .loading import load, load_config  # noqa: E402
 from .model import Model, ModelArgs  # noqa: E402
