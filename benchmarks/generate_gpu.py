@@ -50,7 +50,9 @@ def build_checkpoint(workdir: Path) -> None:
     if (path / "config.json").is_file():
         return
     torch.manual_seed(0)
-    config = xLSTMConfig(vocab_size=VOCAB, hidden_size=4096, num_hidden_layers=32, num_heads=8)
+    config = xLSTMConfig(
+        vocab_size=VOCAB, hidden_size=4096, num_hidden_layers=32, num_heads=8
+    )
     with torch.device("cuda"):
         model = xLSTMForCausalLM(config)
     d, layers = config.hidden_size, config.num_hidden_layers
@@ -82,9 +84,30 @@ def torch_chain_ceiling(model) -> dict:
     per_matrix, fused = [], []
     for block in blocks:
         layer, ffn = block.mlstm_layer, block.ffn
-        mats = [layer.q, layer.k, layer.v, layer.ogate_preact, layer.igate_preact, layer.fgate_preact]
-        per_matrix.append(([m.weight for m in mats], layer.out_proj.weight, [ffn.proj_up_gate.weight, ffn.proj_up.weight], ffn.proj_down.weight))
-        fused.append(([torch.cat([m.weight for m in mats])], layer.out_proj.weight, [torch.cat([ffn.proj_up_gate.weight, ffn.proj_up.weight])], ffn.proj_down.weight))
+        mats = [
+            layer.q,
+            layer.k,
+            layer.v,
+            layer.ogate_preact,
+            layer.igate_preact,
+            layer.fgate_preact,
+        ]
+        per_matrix.append(
+            (
+                [m.weight for m in mats],
+                layer.out_proj.weight,
+                [ffn.proj_up_gate.weight, ffn.proj_up.weight],
+                ffn.proj_down.weight,
+            )
+        )
+        fused.append(
+            (
+                [torch.cat([m.weight for m in mats])],
+                layer.out_proj.weight,
+                [torch.cat([ffn.proj_up_gate.weight, ffn.proj_up.weight])],
+                ffn.proj_down.weight,
+            )
+        )
     head = model.lm_head.weight
     x = torch.randn(1, model.config.hidden_size, device="cuda", dtype=head.dtype)
 
@@ -116,7 +139,10 @@ def torch_chain_ceiling(model) -> dict:
             graph.replay()
         torch.cuda.synchronize()
         result[name] = 50 / (time.perf_counter() - start)
-    result["bytes"] = sum(p.numel() * p.element_size() for p in model.parameters()) - model.backbone.embeddings.weight.numel() * 2
+    result["bytes"] = (
+        sum(p.numel() * p.element_size() for p in model.parameters())
+        - model.backbone.embeddings.weight.numel() * 2
+    )
     return result
 
 
@@ -127,7 +153,10 @@ def run_torch(workdir: Path, dtype_name: str) -> None:
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype_name]
     torch.backends.cuda.matmul.allow_tf32 = False
     model = xLSTMForCausalLM.from_pretrained(
-        workdir / "ckpt", dtype=dtype, autocast_kernel_dtype=dtype_name, device_map="cuda"
+        workdir / "ckpt",
+        dtype=dtype,
+        autocast_kernel_dtype=dtype_name,
+        device_map="cuda",
     ).eval()
     result = {}
     with torch.inference_mode():
@@ -178,8 +207,15 @@ def mlx_chain_ceiling(model) -> float:
         if "projections" in layer:
             ins = list(layer.projections)
         else:
-            ins = [layer[n] for n in ("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")]
-        ups = [ffn.proj_up_gate_z] if ffn.weight_mode == "fused" else [ffn.proj_up_gate, ffn.proj_up]
+            ins = [
+                layer[n]
+                for n in ("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")
+            ]
+        ups = (
+            [ffn.proj_up_gate_z]
+            if ffn.weight_mode == "fused"
+            else [ffn.proj_up_gate, ffn.proj_up]
+        )
         return ins, layer.out_proj, ups, ffn.proj_down
 
     layout = [layout_of(block) for block in model.layers]
@@ -191,7 +227,11 @@ def mlx_chain_ceiling(model) -> float:
             up = [layer(h) for layer in ups]
             # every output feeds the next block, so nothing is left out of the graph
             used = sum(o[:, :1] for o in outs + up)
-            h = out_proj(outs[2 if len(outs) == 6 else 0][:, :v_dim]) + down(up[0][:, :ffn_dim]) + used
+            h = (
+                out_proj(outs[2 if len(outs) == 6 else 0][:, :v_dim])
+                + down(up[0][:, :ffn_dim])
+                + used
+            )
         return model.lm_head(h)
 
     x = mx.random.normal((1, model.args.hidden_size)).astype(mx.bfloat16)
@@ -240,7 +280,14 @@ def run_mlx(workdir: Path, variant: str) -> None:
     if variant in ("q4", "q8"):
         folder = workdir / f"ckpt-{variant}"
         if not (folder / "config.json").is_file():
-            convert(workdir / "ckpt", folder, quantize=True, bits=int(variant[1]), group_size=64, dtype="bfloat16")
+            convert(
+                workdir / "ckpt",
+                folder,
+                quantize=True,
+                bits=int(variant[1]),
+                group_size=64,
+                dtype="bfloat16",
+            )
     result = {"device": mx.device_info().get("device_name", str(mx.default_device()))}
     model, _ = load(folder, tokenizer=False, dtype=dtype, fuse=variant != "bfloat16")
     if variant == "bfloat16":
@@ -258,7 +305,9 @@ def run_mlx(workdir: Path, variant: str) -> None:
         result["peak_gb"] = mx.get_peak_memory() / 1e9
         if variant == "bfloat16":
             model.set_step_kernel(False)
-            result["prefill_pure_step"], result["decode_pure_step"] = mlx_decode_bench(model)
+            result["prefill_pure_step"], result["decode_pure_step"] = mlx_decode_bench(
+                model
+            )
     save_json(workdir, f"mlx-{variant}", result)
 
 
@@ -281,7 +330,10 @@ def compare(workdir: Path, name: str, reference: str) -> str | None:
 
 
 def report(workdir: Path) -> None:
-    torch_bf16, mlx_bf16 = load_json(workdir, "torch-bfloat16"), load_json(workdir, "mlx-bfloat16")
+    torch_bf16, mlx_bf16 = (
+        load_json(workdir, "torch-bfloat16"),
+        load_json(workdir, "mlx-bfloat16"),
+    )
     card = (torch_bf16 or mlx_bf16 or {}).get("device", "?")
     print(f"\n{card}; batch 1, prompt {PROMPT}, greedy decode {DECODE}")
     print(f"{'engine':<44} {'prefill tok/s':>14} {'decode tok/s':>13} {'peak GB':>8}")
@@ -290,33 +342,57 @@ def report(workdir: Path) -> None:
         rows.append(("xlstm_model bf16 (MLX CUDA)", mlx_bf16, ""))
         rows.append(("xlstm_model bf16, pure-MLX decode step", mlx_bf16, "_pure_step"))
     for bits in (8, 4):
-        rows.append((f"xlstm_model {bits}-bit (group 64)", load_json(workdir, f"mlx-q{bits}"), ""))
+        rows.append(
+            (
+                f"xlstm_model {bits}-bit (group 64)",
+                load_json(workdir, f"mlx-q{bits}"),
+                "",
+            )
+        )
     for label, data, suffix in rows:
         if data and f"decode{suffix}" in data:
             peak = f"{data['peak_gb']:>8.1f}" if not suffix else f"{'':>8}"
-            print(f"{label:<44} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {peak}")
+            print(
+                f"{label:<44} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {peak}"
+            )
     if mlx_bf16 and torch_bf16:
-        print(f"xlstm_model / transformers: prefill {mlx_bf16['prefill'] / torch_bf16['prefill']:.2f}x, decode {mlx_bf16['decode'] / torch_bf16['decode']:.2f}x")
+        print(
+            f"xlstm_model / transformers: prefill {mlx_bf16['prefill'] / torch_bf16['prefill']:.2f}x, decode {mlx_bf16['decode'] / torch_bf16['decode']:.2f}x"
+        )
     q4 = load_json(workdir, "mlx-q4")
     if q4 and mlx_bf16:
         print(f"4-bit decode / bf16 decode: {q4['decode'] / mlx_bf16['decode']:.2f}x")
 
     print("\nmatmul-streaming ceiling (bf16 weights, batch 1, matmuls alone), tokens/s")
     if mlx_bf16:
-        print(f"  MLX mx.compile:     per matrix {mlx_bf16['ceiling_per_matrix']:.1f}, fused per block {mlx_bf16['ceiling_fused']:.1f}")
+        print(
+            f"  MLX mx.compile:     per matrix {mlx_bf16['ceiling_per_matrix']:.1f}, fused per block {mlx_bf16['ceiling_fused']:.1f}"
+        )
     for bits in (8, 4):
         quantized = load_json(workdir, f"mlx-q{bits}")
         if quantized:
-            print(f"  MLX {bits}-bit weights, fused per block: {quantized['ceiling_fused']:.1f} (decode at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)")
+            print(
+                f"  MLX {bits}-bit weights, fused per block: {quantized['ceiling_fused']:.1f} (decode at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)"
+            )
     if torch_bf16:
         ceiling = torch_bf16["ceiling"]
-        print(f"  torch CUDA graph:   per matrix {ceiling['per_matrix']:.1f}, fused per block {ceiling['fused']:.1f}  ({ceiling['bytes'] / 1e9:.1f} GB streamed)")
+        print(
+            f"  torch CUDA graph:   per matrix {ceiling['per_matrix']:.1f}, fused per block {ceiling['fused']:.1f}  ({ceiling['bytes'] / 1e9:.1f} GB streamed)"
+        )
     if mlx_bf16:
-        print(f"  xlstm_model decode at {mlx_bf16['decode'] / mlx_bf16['ceiling_fused']:.0%} of the MLX fused ceiling")
+        print(
+            f"  xlstm_model decode at {mlx_bf16['decode'] / mlx_bf16['ceiling_fused']:.0%} of the MLX fused ceiling"
+        )
 
     reference = workdir / "logits-torch-float32.npy"
-    spread = f"; their standard deviation {np.load(reference).std():.3f}" if reference.is_file() else ""
-    print(f"\nlogits, prompt {NUMERICS_PROMPT}, last {NUMERICS_LAST} positions, against transformers float32{spread}")
+    spread = (
+        f"; their standard deviation {np.load(reference).std():.3f}"
+        if reference.is_file()
+        else ""
+    )
+    print(
+        f"\nlogits, prompt {NUMERICS_PROMPT}, last {NUMERICS_LAST} positions, against transformers float32{spread}"
+    )
     print(f"{'':<44} {'mean |d|':>10} {'max |d|':>10} {'top-1':>8}")
     for label, name, reference in (
         ("xlstm_model bf16", "mlx-bfloat16", "torch-float32"),
@@ -334,13 +410,20 @@ def report(workdir: Path) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--steps", nargs="+", default=["build", "torch", "mlx", "report"], choices=["build", "torch", "mlx", "report"])
+    parser.add_argument(
+        "--steps",
+        nargs="+",
+        default=["build", "torch", "mlx", "report"],
+        choices=["build", "torch", "mlx", "report"],
+    )
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.run:
         engine, variant = args.run.split(":")
-        {"build": lambda w, _: build_checkpoint(w), "torch": run_torch, "mlx": run_mlx}[engine](args.workdir, variant)
+        {"build": lambda w, _: build_checkpoint(w), "torch": run_torch, "mlx": run_mlx}[
+            engine
+        ](args.workdir, variant)
         return
     runs = {
         "build": ["build:-"],
@@ -356,7 +439,18 @@ def main():
             env["MLX_ENABLE_TF32"] = "1" if run.endswith("tf32") else "0"
             print(f"-- {run}", flush=True)
             start = time.perf_counter()
-            subprocess.run([sys.executable, __file__, "--workdir", str(args.workdir), "--run", run], env=env, check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--workdir",
+                    str(args.workdir),
+                    "--run",
+                    run,
+                ],
+                env=env,
+                check=True,
+            )
             print(f"   {time.perf_counter() - start:.0f} s", flush=True)
 
 

@@ -8,10 +8,10 @@ import os
 # MLX_ENABLE_TF32=1 keeps TF32.
 os.environ.setdefault("MLX_ENABLE_TF32", "0")
 
-from .cache import XLSTMCache  # noqa: E402
-from .loading import load, load_config  # noqa: E402
-from .model import Model, ModelArgs  # noqa: E402
-from .sample import generate_step, make_sampler  # noqa: E402
+from .cache import XLSTMCache
+from .loading import load, load_config
+from .model import Model, ModelArgs
+from .sample import generate_step, make_sampler
 
 __all__ = [
     "Model",

@@ -153,7 +153,7 @@ QUANTIZATION_GROUP_SIZES = (32, 64, 128)
 def check_quantization(quantization) -> None:
     """Validate an mlx-lm style ``quantization`` entry, naming the offending key."""
     if not isinstance(quantization, dict):
-        raise ValueError(
+        raise TypeError(
             f"config key 'quantization' must be an object, got {quantization!r}"
         )
     for key, allowed in (
@@ -244,8 +244,9 @@ class RMSNorm(nn.Module):
             # one kernel: reduced and scaled in float32, rounded once to x's dtype
             x = mx.fast.rms_norm(x, self.weight, self.eps)
         else:
-            x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
-            x = x * self.weight
+            # norm_reduction_force_float32 off: reduce in x's dtype, as configured
+            mean_square = mx.mean(mx.square(x), axis=-1, keepdims=True)  # noqa: EMB008
+            x = x * mx.rsqrt(mean_square + self.eps) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
@@ -275,8 +276,9 @@ class MultiHeadLayerNorm(nn.Module):
             # one kernel that reduces in float32 and rounds once to x's dtype
             x = mx.fast.layer_norm(x, None, None, self.eps)
         else:
-            centred = x - mx.mean(x, axis=-1, keepdims=True)
-            x = centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)
+            # norm_reduction_force_float32 off: reduce in x's dtype, as configured
+            variance = mx.var(x, axis=-1, keepdims=True)  # noqa: EMB008
+            x = (x - mx.mean(x, axis=-1, keepdims=True)) * mx.rsqrt(variance + self.eps)
         x = x.reshape(batch, seq_len, -1) * self.weight
         if "bias" in self:
             x = x + self.bias

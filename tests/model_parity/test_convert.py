@@ -148,7 +148,10 @@ def test_generate_cli_reads_quantized_folder(quantized):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--quantize", "--bits", "7"], "--bits must be one of 2, 3, 4, 5, 6, 8, got 7"),
+        (
+            ["--quantize", "--bits", "7"],
+            "--bits must be one of 2, 3, 4, 5, 6, 8, got 7",
+        ),
         (["--quantize", "--group-size", "48"], "--group-size must be one of"),
         (["--bits", "8"], "--bits and --group-size need --quantize"),
     ],
@@ -184,7 +187,11 @@ def test_convert_bad_source_leaves_nothing(tmp_path):
 
 def test_requantizing_is_refused(quantized, tmp_path):
     result = run_module(
-        "xlstm_model.cli", "convert", str(quantized[4]), str(tmp_path / "again"), "--quantize"
+        "xlstm_model.cli",
+        "convert",
+        str(quantized[4]),
+        str(tmp_path / "again"),
+        "--quantize",
     )
     assert result.returncode == 2 and "already quantized" in result.stderr
 
