@@ -16,7 +16,8 @@ the reference, the CPU path and the fallback for shapes the kernel does not cove
 import mlx.core as mx
 
 COLUMNS_PER_GROUP = 32  # one warp (CUDA) / SIMD group (Metal) per row slice
-ROW_SLICES = 16
+MAX_ROW_SLICES = 32  # threadgroups of up to 32 x 32 threads
+MAX_ROWS_PER_THREAD = 64  # each thread keeps its rows of C in registers
 
 # Each thread first issues all of its ROWS loads of C (a compile-time-unrolled register
 # array), then updates and stores them: with one load in flight per thread the step ran
@@ -185,13 +186,20 @@ def gpu_backend() -> str | None:
     return None
 
 
+def row_slices(qk_head_dim: int) -> int:
+    """The most slices (a power of two up to :data:`MAX_ROW_SLICES`) that split the key rows evenly."""
+    slices = MAX_ROW_SLICES
+    while qk_head_dim % slices:
+        slices //= 2
+    return slices
+
+
 def step_kernel_supports(qk_head_dim: int, v_head_dim: int) -> bool:
     """Whether the kernel's thread layout covers these head sizes on the current device."""
     return (
         gpu_backend() is not None
         and v_head_dim % COLUMNS_PER_GROUP == 0
-        and qk_head_dim % ROW_SLICES == 0
-        and qk_head_dim // ROW_SLICES <= 64
+        and qk_head_dim // row_slices(qk_head_dim) <= MAX_ROWS_PER_THREAD
     )
 
 
@@ -226,6 +234,7 @@ def mlstm_step_kernel(
     """
     c, n, m = state
     batch, heads, qk_dim, v_dim = c.shape
+    slices = row_slices(qk_dim)
     params = mx.array([eps, gate_soft_cap or 0.0], dtype=mx.float32)
     h, c_new, n_new, m_new = _step_kernel()(
         inputs=[proj, gates, c, n, m, params],
@@ -235,7 +244,7 @@ def mlstm_step_kernel(
             ("H", heads),
             ("DQK", qk_dim),
             ("DV", v_dim),
-            ("DSPLIT", ROW_SLICES),
+            ("DSPLIT", slices),
             ("TJ", COLUMNS_PER_GROUP),
             ("PROJ_STRIDE", proj.shape[-1]),
             ("Q_OFF", offsets["q"]),
@@ -245,8 +254,8 @@ def mlstm_step_kernel(
             ("I_OFF", offsets["i"]),
             ("F_OFF", offsets["f"]),
         ],
-        grid=(v_dim, ROW_SLICES, batch * heads),
-        threadgroup=(COLUMNS_PER_GROUP, ROW_SLICES, 1),
+        grid=(v_dim, slices, batch * heads),
+        threadgroup=(COLUMNS_PER_GROUP, slices, 1),
         output_shapes=[(batch, heads, v_dim), c.shape, n.shape, m.shape],
         output_dtypes=[proj.dtype, c.dtype, n.dtype, m.dtype],
     )
