@@ -240,13 +240,11 @@ class RMSNorm(nn.Module):
         self.force_float32 = force_float32
 
     def __call__(self, x: mx.array) -> mx.array:
-        if self.force_float32 or x.dtype == mx.float32:
-            # one kernel: reduced and scaled in float32, rounded once to x's dtype
-            x = mx.fast.rms_norm(x, self.weight, self.eps)
-        else:
-            # norm_reduction_force_float32 off: reduce in x's dtype, as configured
-            mean_square = mx.mean(mx.square(x), axis=-1, keepdims=True)  # noqa: EMB008
-            x = x * mx.rsqrt(mean_square + self.eps) * self.weight
+        in_dtype = x.dtype
+        if self.force_float32:
+            x = x.astype(mx.float32)
+        x = x * mx.rsqrt(mx.mean(mx.square(x), axis=-1, keepdims=True) + self.eps)
+        x = x.astype(in_dtype) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
@@ -272,14 +270,12 @@ class MultiHeadLayerNorm(nn.Module):
 
     def __call__(self, x: mx.array) -> mx.array:
         batch, seq_len = x.shape[:2]
-        if self.force_float32 or x.dtype == mx.float32:
-            # one kernel that reduces in float32 and rounds once to x's dtype
-            x = mx.fast.layer_norm(x, None, None, self.eps)
-        else:
-            # norm_reduction_force_float32 off: reduce in x's dtype, as configured
-            variance = mx.var(x, axis=-1, keepdims=True)  # noqa: EMB008
-            x = (x - mx.mean(x, axis=-1, keepdims=True)) * mx.rsqrt(variance + self.eps)
-        x = x.reshape(batch, seq_len, -1) * self.weight
+        in_dtype = x.dtype
+        if self.force_float32:
+            x = x.astype(mx.float32)
+        centred = x - mx.mean(x, axis=-1, keepdims=True)
+        x = centred * mx.rsqrt(mx.var(x, axis=-1, keepdims=True) + self.eps)
+        x = x.astype(in_dtype).reshape(batch, seq_len, -1) * self.weight
         if "bias" in self:
             x = x + self.bias
         return x
