@@ -8,7 +8,8 @@ straight out of the fused projection's output row, so no split or transpose is m
 
 Thread layout: one thread per (value column j, slice of the key rows, batch x head); the
 ``DSPLIT`` slices of a column share a threadgroup and reduce ``q C'`` through shared memory.
-Each thread holds its slice of C in registers, so slices are capped at 64 rows.
+Each thread holds its rows of C in registers: at most 8 with up to 32 slices, so key heads up
+to 256 wide (the 7B's) take the kernel and wider ones the pure-MLX step.
 All gate and state arithmetic is float32 whatever the kernel dtype: the pure-MLX step remains
 the reference, the CPU path and the fallback for shapes the kernel does not cover.
 """
@@ -17,7 +18,7 @@ import mlx.core as mx
 
 COLUMNS_PER_GROUP = 32  # one warp (CUDA) / SIMD group (Metal) per row slice
 MAX_ROW_SLICES = 32  # threadgroups of up to 32 x 32 threads
-MAX_ROWS_PER_THREAD = 64  # each thread keeps its rows of C in registers
+MAX_ROWS_PER_THREAD = 8  # rows of C per thread, in registers (as run on the H100)
 
 # Each thread first issues all of its ROWS loads of C (a compile-time-unrolled register
 # array), then updates and stores them: with one load in flight per thread the step ran
