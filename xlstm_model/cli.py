@@ -1,4 +1,5 @@
-"""``xlstm-model init-demo DIR``: write a random-weight checkpoint with a trained tokenizer.
+"""``xlstm-model init-demo DIR``: write a random-weight checkpoint with a trained tokenizer;
+``xlstm-model convert SRC DST [--quantize]``: rewrite a checkpoint, optionally quantized.
 
 The folder has the layout of a Hugging Face xLSTM checkpoint (config.json,
 sharded safetensors with an index, tokenizer.json) and loads in both
@@ -215,14 +216,55 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("directory", type=Path)
     demo.add_argument("--config", choices=sorted(DEMO_CONFIGS), default="tiny")
     demo.add_argument("--seed", type=int, default=0)
+    convert_parser = commands.add_parser(
+        "convert",
+        help="rewrite a checkpoint folder, optionally quantized (mlx-lm layout)",
+    )
+    convert_parser.add_argument("source", type=Path)
+    convert_parser.add_argument("destination", type=Path)
+    convert_parser.add_argument(
+        "--quantize", action="store_true", help="quantize the weights"
+    )
+    convert_parser.add_argument(
+        "--bits", type=int, help="bits per quantized weight (default 4)"
+    )
+    convert_parser.add_argument(
+        "--group-size",
+        type=int,
+        help="weights sharing one scale and bias (default 64)",
+    )
+    convert_parser.add_argument(
+        "--dtype",
+        choices=("float32", "bfloat16", "float16"),
+        help="dtype of the unquantized weights, scales and biases (default: the checkpoint's)",
+    )
     args = parser.parse_args(argv)
     try:
-        path = init_demo(args.directory, args.config, args.seed)
-    except OSError as err:
+        if args.command == "init-demo":
+            path = init_demo(args.directory, args.config, args.seed)
+            print(f"wrote {args.config} demo checkpoint to {path}", file=sys.stderr)
+        else:
+            path = run_convert(args)
+            print(f"wrote {path}", file=sys.stderr)
+    except (OSError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {args.config} demo checkpoint to {path}", file=sys.stderr)
     return 0
+
+
+def run_convert(args: argparse.Namespace) -> Path:
+    from .convert import convert
+
+    if not args.quantize and (args.bits is not None or args.group_size is not None):
+        raise ValueError("--bits and --group-size need --quantize")
+    return convert(
+        args.source,
+        args.destination,
+        quantize=args.quantize,
+        bits=4 if args.bits is None else args.bits,
+        group_size=64 if args.group_size is None else args.group_size,
+        dtype=args.dtype,
+    )
 
 
 if __name__ == "__main__":

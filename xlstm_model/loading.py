@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import mlx.core as mx
+from mlx import nn
 from mlx.utils import tree_flatten
 
 from .model import Model, ModelArgs, parse_dtype
@@ -104,11 +105,25 @@ def weight_files(path: str | Path) -> list[Path]:
 
 
 def load_weights(model: Model, path: str | Path, dtype: mx.Dtype) -> None:
-    """Load, sanitize, validate (names and shapes) and cast the checkpoint weights into ``model``."""
+    """Load, sanitize, validate (names and shapes) and cast the checkpoint weights into ``model``.
+
+    With a ``quantization`` entry in the config, the modules whose ``.scales`` the
+    checkpoint holds are quantized first (as mlx-lm does); packed integer weights
+    keep their dtype, everything floating is cast to ``dtype``.
+    """
     weights = {}
     for file in weight_files(path):
         weights.update(mx.load(str(file)))
     weights = model.sanitize(weights)
+    quantization = model.args.quantization
+    if quantization is not None:
+        nn.quantize(
+            model,
+            group_size=quantization["group_size"],
+            bits=quantization["bits"],
+            mode=quantization.get("mode", "affine"),
+            class_predicate=lambda name, _: f"{name}.scales" in weights,
+        )
     expected = dict(tree_flatten(model.parameters()))
     missing = sorted(set(expected) - set(weights))
     if missing:
@@ -124,7 +139,13 @@ def load_weights(model: Model, path: str | Path, dtype: mx.Dtype) -> None:
             raise CheckpointError(
                 f"weight {key!r} has shape {tuple(value.shape)} but the config expects {tuple(expected[key].shape)}"
             )
-    model.load_weights([(k, v.astype(dtype)) for k, v in weights.items()], strict=True)
+    model.load_weights(
+        [
+            (k, v.astype(dtype) if mx.issubdtype(v.dtype, mx.floating) else v)
+            for k, v in weights.items()
+        ],
+        strict=True,
+    )
 
 
 def load_tokenizer(path: str | Path):
@@ -137,14 +158,21 @@ def load_tokenizer(path: str | Path):
     return Tokenizer.from_file(str(file))
 
 
-def load(path: str | Path, tokenizer: bool = True, **overrides) -> tuple[Model, object]:
+def load(
+    path: str | Path, tokenizer: bool = True, fuse: bool = True, **overrides
+) -> tuple[Model, object]:
     """Build the model from a checkpoint folder; returns ``(model, tokenizer or None)``.
 
     ``overrides`` are those of :func:`apply_overrides` and reach every block.
+    ``fuse`` joins each block's projections into one matmul (see
+    :meth:`Model.fuse_projections`); ``convert`` loads unfused to keep the
+    checkpoint's module names.
     """
     args = load_config(path, **overrides)
     model = Model(args)
     load_weights(model, path, parse_dtype(args.torch_dtype, "torch_dtype"))
     mx.eval(model.parameters())
+    if fuse:
+        model.fuse_projections()
     model.eval()
     return model, (load_tokenizer(path) if tokenizer else None)

@@ -99,27 +99,42 @@ def mlstm_sequential(
 
 
 def _chunk_states(k, v, a, g, a_max, state: MLSTMState):
-    """Inter-chunk recurrence: the state entering each chunk and the final state."""
+    """Inter-chunk recurrence: the state entering each chunk and the final state.
+
+    The recurrence ``m' = max(g + m, a_max)``, ``C' = exp(g + m - m') C + K~^T V`` is solved
+    in closed form instead of a loop over chunks: with ``S_j`` the cumulative sum of ``g``
+    before chunk ``j``, ``m_j = S_j + max(m_0, max_{i<j} (a_max_i - S_{i+1}))`` (a cumulative
+    max), and ``C_j`` is a decay-weighted sum of the per-chunk updates (one batched matmul
+    over the chunk axis), every weight ``exp(.) <= 1``. Same stabilisers as the loop; a
+    handful of launches however many chunks there are.
+    """
     c, n, m = state
     state_dtype = c.dtype
-    m = m[..., 0].astype(mx.float32)
-    cs, ns, ms = [], [], []
-    for j in range(k.shape[2]):
-        cs.append(c)
-        ns.append(n)
-        ms.append(m)
-        m_next = mx.maximum(g[:, :, j] + m, a_max[:, :, j])
-        k_gated = k[:, :, j] * mx.exp(a[:, :, j] - m_next[..., None])[..., None].astype(
-            k.dtype
-        )
-        f_bar = mx.exp(g[:, :, j] + m - m_next)[..., None].astype(state_dtype)
-        c = f_bar[..., None] * c + (k_gated.swapaxes(-1, -2) @ v[:, :, j]).astype(
-            state_dtype
-        )
-        n = f_bar * n + k_gated.sum(axis=-2).astype(state_dtype)
-        m = m_next
-    final = (c, n, m[..., None].astype(state_dtype))
-    return mx.stack(cs, axis=2), mx.stack(ns, axis=2), mx.stack(ms, axis=2), final
+    batch, heads, chunks = g.shape
+    m0 = m[..., 0].astype(mx.float32)[..., None]
+    cum_g = mx.concatenate(
+        [mx.zeros((batch, heads, 1), mx.float32), mx.cumsum(g, axis=-1)], axis=-1
+    )
+    best = mx.cummax(a_max - cum_g[..., 1:], axis=-1)
+    m_all = cum_g + mx.concatenate([m0, mx.maximum(m0, best)], axis=-1)
+
+    k_gated = k * mx.exp(a - m_all[..., 1:, None])[..., None].astype(k.dtype)
+    updates = (k_gated.swapaxes(-1, -2) @ v).astype(state_dtype)
+    n_updates = k_gated.sum(axis=-2).astype(state_dtype)
+
+    # weight of chunk i's update in the state entering chunk j (> i), and of the initial state
+    log_w = (m_all[..., None, 1:] - cum_g[..., None, 1:]) + (cum_g - m_all)[..., None]
+    later = mx.arange(chunks + 1)[:, None] > mx.arange(chunks)[None, :]
+    log_w = mx.where(later, log_w, mx.finfo(log_w.dtype).min)
+    w = mx.exp(log_w).astype(state_dtype)
+    w0 = mx.exp(m0 + cum_g - m_all).astype(state_dtype)
+    qk_dim, v_dim = c.shape[-2:]
+    cs = (w @ updates.reshape(batch, heads, chunks, qk_dim * v_dim)).reshape(
+        batch, heads, chunks + 1, qk_dim, v_dim
+    ) + w0[..., None, None] * c[:, :, None]
+    ns = w @ n_updates + w0[..., None] * n[:, :, None]
+    final = (cs[:, :, -1], ns[:, :, -1], m_all[..., -1:].astype(state_dtype))
+    return cs[:, :, :-1], ns[:, :, :-1], m_all[..., :-1], final
 
 
 def _chunkwise_full_chunks(
@@ -158,6 +173,9 @@ def _chunkwise_full_chunks(
     return h.reshape(batch, heads, seq_len, v_dim), final
 
 
+_compiled_full_chunks = mx.compile(_chunkwise_full_chunks)
+
+
 def mlstm_chunkwise(
     q: mx.array,
     k: mx.array,
@@ -178,7 +196,7 @@ def mlstm_chunkwise(
     split = (seq_len // chunk_size) * chunk_size
     outputs = []
     if split > 0:
-        h, state = _chunkwise_full_chunks(
+        h, state = _compiled_full_chunks(
             q[:, :, :split],
             k[:, :, :split],
             v[:, :, :split],
@@ -191,7 +209,7 @@ def mlstm_chunkwise(
         outputs.append(h)
     if split < seq_len:
         rest = seq_len - split
-        h, state = _chunkwise_full_chunks(
+        h, state = _compiled_full_chunks(
             q[:, :, split:],
             k[:, :, split:],
             v[:, :, split:],

@@ -12,6 +12,7 @@ import mlx.core as mx
 from mlx import nn
 
 from .cache import XLSTMCache
+from .kernels import mlstm_step_kernel, step_kernel_supports
 from .mlstm import MLSTMState, init_state, mlstm_chunkwise, mlstm_recurrent_step
 
 DTYPES = {"float32": mx.float32, "bfloat16": mx.bfloat16, "float16": mx.float16}
@@ -60,6 +61,7 @@ class ModelArgs:
     eos_token_id: int | list[int] | None = 2
     pad_token_id: int | None = 1
     nan_check: bool = False
+    quantization: dict | None = None
 
     @classmethod
     def from_dict(cls, params: dict) -> "ModelArgs":
@@ -121,6 +123,8 @@ class ModelArgs:
             raise ValueError(
                 f"config key 'weight_mode' must be 'single' or 'fused', got {self.weight_mode!r}"
             )
+        if self.quantization is not None:
+            check_quantization(self.quantization)
         for key in ("qk_dim", "v_dim"):
             if getattr(self, key) % self.num_heads:
                 raise ValueError(
@@ -140,6 +144,75 @@ class ModelArgs:
         return round_up_to_next_multiple_of(
             self.hidden_size * self.ffn_proj_factor, self.ffn_round_up_to_multiple_of
         )
+
+
+QUANTIZATION_BITS = (2, 3, 4, 5, 6, 8)
+QUANTIZATION_GROUP_SIZES = (32, 64, 128)
+
+
+def check_quantization(quantization) -> None:
+    """Validate an mlx-lm style ``quantization`` entry, naming the offending key."""
+    if not isinstance(quantization, dict):
+        raise TypeError(
+            f"config key 'quantization' must be an object, got {quantization!r}"
+        )
+    for key, allowed in (
+        ("bits", QUANTIZATION_BITS),
+        ("group_size", QUANTIZATION_GROUP_SIZES),
+        ("mode", ("affine",)),
+    ):
+        value = quantization.get(key, "affine" if key == "mode" else None)
+        if value not in allowed or isinstance(value, bool):
+            raise ValueError(
+                f"config key 'quantization.{key}' must be one of "
+                f"{', '.join(map(str, allowed))}, got {value!r}"
+            )
+
+
+def concat_linears(parts: list[nn.Module]) -> nn.Module | None:
+    """One layer computing ``concatenate([p(x) for p in parts], -1)``; None when they can't share one matmul.
+
+    Plain linears of one dtype concatenate their weights (absent biases become zeros);
+    quantized linears of one ``bits``/``group_size``/``mode`` concatenate weights, scales
+    and biases, which are all per output row.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    kinds = {type(p) for p in parts}
+    has_bias = any("bias" in p for p in parts)
+    input_dims = parts[0].weight.shape[1]
+    output_dims = sum(p.weight.shape[0] for p in parts)
+    if kinds == {nn.Linear}:
+        if len({p.weight.dtype for p in parts}) != 1:
+            return None
+        layer = nn.Linear(input_dims, output_dims, bias=has_bias)
+    elif kinds == {nn.QuantizedLinear}:
+        if len({(p.bits, p.group_size, p.mode) for p in parts}) != 1:
+            return None
+        first = parts[0]
+        layer = nn.QuantizedLinear(
+            first.weight.shape[1] * 32 // first.bits,
+            output_dims,
+            bias=has_bias,
+            group_size=first.group_size,
+            bits=first.bits,
+            mode=first.mode,
+        )
+        layer.scales = mx.concatenate([p.scales for p in parts])
+        if first.get("biases") is not None:
+            layer.biases = mx.concatenate([p.biases for p in parts])
+    else:
+        return None
+    layer.weight = mx.concatenate([p.weight for p in parts])
+    if has_bias:
+        dtype = next(p.bias.dtype for p in parts if "bias" in p)
+        layer.bias = mx.concatenate(
+            [
+                p.bias if "bias" in p else mx.zeros((p.weight.shape[0],), dtype=dtype)
+                for p in parts
+            ]
+        )
+    return layer
 
 
 def soft_cap(x: mx.array, cap: float | None) -> mx.array:
@@ -245,6 +318,7 @@ class MLSTMLayer(nn.Module):
     def __init__(self, args: ModelArgs):
         super().__init__()
         self.args = args
+        self.step_kernel = True
         hidden, bias = args.hidden_size, args.use_bias
         if args.weight_mode == "single":
             self.q = nn.Linear(hidden, args.qk_dim, bias=bias)
@@ -268,39 +342,138 @@ class MLSTMLayer(nn.Module):
         )
         self.out_proj = nn.Linear(args.v_dim, hidden, bias=bias)
 
-    def __call__(self, x: mx.array, state: MLSTMState | None, block_idx: int):
-        args = self.args
-        batch, seq_len, _ = x.shape
-        if args.weight_mode == "single":
-            q, k, v, o_preact = self.q(x), self.k(x), self.v(x), self.ogate_preact(x)
-            i_preact = soft_cap(self.igate_preact(x), args.gate_soft_cap)
-            f_preact = soft_cap(self.fgate_preact(x), args.gate_soft_cap)
+    def fuse_projections(self) -> None:
+        """Replace the q, k, v, o-gate, i-gate and f-gate projections by one matmul.
+
+        The columns of the fused output are q, k, v, o, then i, f. When the gates
+        cannot share the matmul (unquantized gates beside quantized q/k/v/o) they
+        get a second, small one.
+        """
+        if "projections" in self:
+            return
+        if self.args.weight_mode == "single":
+            names = ["q", "k", "v", "ogate_preact"], ["igate_preact", "fgate_preact"]
         else:
-            qk, v_dim = args.qk_dim, args.v_dim
+            names = ["qkv_opreact"], ["ifgate_preact"]
+        main, gates = ([self[name] for name in group] for group in names)
+        whole = concat_linears(main + gates)
+        if whole is not None:
+            self.projections = [whole]
+        else:
+            main_layer, gate_layer = concat_linears(main), concat_linears(gates)
+            if main_layer is None or gate_layer is None:
+                return
+            self.projections = [main_layer, gate_layer]
+        for name in names[0] + names[1]:
+            delattr(self, name)
+
+    def _gate_offset(self) -> int:
+        """Column of the input gate in the gate pre-activation array."""
+        if len(self.projections) == 1:
+            return 2 * self.args.qk_dim + 2 * self.args.v_dim
+        return 0
+
+    def _project(self, x: mx.array):
+        """``(proj, gates)``: the fused projection output and the array holding i and f."""
+        outputs = [layer(x) for layer in self.projections]
+        return outputs[0], outputs[-1]
+
+    def _use_step_kernel(self, x: mx.array) -> bool:
+        args = self.args
+        return (
+            self.step_kernel
+            and "projections" in self
+            and x.shape[1] == 1
+            and x.dtype == self.mlstm_backend.kernel_dtype
+            and step_kernel_supports(
+                args.qk_dim // args.num_heads, args.v_dim // args.num_heads
+            )
+        )
+
+    def _split(self, x: mx.array):
+        """q, k, v, o-gate and soft-capped i/f gate pre-activations, (B, S, .) each."""
+        args = self.args
+        qk, v_dim, heads = args.qk_dim, args.v_dim, args.num_heads
+        if "projections" in self:
+            proj, gates = self._project(x)
+            q, k, v, o_preact = mx.split(
+                proj[..., : 2 * qk + 2 * v_dim], [qk, 2 * qk, 2 * qk + v_dim], axis=-1
+            )
+            start = self._gate_offset()
+            if_preact = gates[..., start : start + 2 * heads]
+        elif args.weight_mode == "single":
+            q, k, v, o_preact = self.q(x), self.k(x), self.v(x), self.ogate_preact(x)
+            if_preact = mx.concatenate(
+                [self.igate_preact(x), self.fgate_preact(x)], axis=-1
+            )
+        else:
             q, k, v, o_preact = mx.split(
                 self.qkv_opreact(x), [qk, 2 * qk, 2 * qk + v_dim], axis=-1
             )
-            if_preact = soft_cap(self.ifgate_preact(x), args.gate_soft_cap)
-            i_preact, f_preact = mx.split(if_preact, [args.num_heads], axis=-1)
-
-        def heads(t):
-            return t.reshape(batch, seq_len, args.num_heads, -1).transpose(0, 2, 1, 3)
-
-        h, state = self.mlstm_backend(
-            heads(q),
-            heads(k),
-            heads(v),
-            i_preact.transpose(0, 2, 1),
-            f_preact.transpose(0, 2, 1),
-            state,
+            if_preact = self.ifgate_preact(x)
+        i_preact, f_preact = mx.split(
+            soft_cap(if_preact, args.gate_soft_cap), [heads], axis=-1
         )
+        return q, k, v, o_preact, i_preact, f_preact
+
+    def _kernel_step(self, x: mx.array, state: MLSTMState | None):
+        """Decode step through the fused projection and the one-kernel recurrent step."""
+        args = self.args
+        backend = self.mlstm_backend
+        batch = x.shape[0]
+        proj, gates = self._project(x[:, 0])
+        if state is None:
+            state = init_state(
+                batch,
+                args.num_heads,
+                args.qk_dim // args.num_heads,
+                args.v_dim // args.num_heads,
+                backend.state_dtype,
+            )
+        state = tuple(s.astype(backend.state_dtype) for s in state)
+        qk, v_dim, gate_start = args.qk_dim, args.v_dim, self._gate_offset()
+        offsets = {
+            "q": 0,
+            "k": qk,
+            "v": 2 * qk,
+            "i": gate_start,
+            "f": gate_start + args.num_heads,
+        }
+        h, state = mlstm_step_kernel(
+            proj, gates, offsets, state, backend.eps, args.gate_soft_cap
+        )
+        o_preact = proj[:, None, 2 * qk + v_dim : 2 * qk + 2 * v_dim]
+        return h[:, None], o_preact, state
+
+    def __call__(self, x: mx.array, state: MLSTMState | None, block_idx: int):
+        args = self.args
+        batch, seq_len, _ = x.shape
+        if self._use_step_kernel(x):
+            h, o_preact, state = self._kernel_step(x, state)
+        else:
+            q, k, v, o_preact, i_preact, f_preact = self._split(x)
+
+            def heads(t):
+                return t.reshape(batch, seq_len, args.num_heads, -1).transpose(
+                    0, 2, 1, 3
+                )
+
+            h, state = self.mlstm_backend(
+                heads(q),
+                heads(k),
+                heads(v),
+                i_preact.transpose(0, 2, 1),
+                f_preact.transpose(0, 2, 1),
+                state,
+            )
+            h = h.transpose(0, 2, 1, 3)
         if args.nan_check:
             check_finite(
                 h,
                 f"block {block_idx} mlstm_layer.mlstm_backend",
                 "use state dtype float32",
             )
-        h_norm = self.multihead_norm(h.transpose(0, 2, 1, 3))
+        h_norm = self.multihead_norm(h)
         if args.nan_check:
             check_finite(
                 h_norm,
@@ -325,6 +498,17 @@ class FeedForward(nn.Module):
                 args.hidden_size, 2 * args.ffn_dim, bias=args.use_bias
             )
         self.proj_down = nn.Linear(args.ffn_dim, args.hidden_size, bias=args.use_bias)
+
+    def fuse_projections(self) -> None:
+        """Gate and up projections as one matmul (the ``fused`` weight layout)."""
+        if self.weight_mode != "single":
+            return
+        fused = concat_linears([self.proj_up_gate, self.proj_up])
+        if fused is None:
+            return
+        self.proj_up_gate_z = fused
+        del self.proj_up_gate, self.proj_up
+        self.weight_mode = "fused"
 
     def __call__(self, x: mx.array) -> mx.array:
         if self.weight_mode == "single":
@@ -404,10 +588,24 @@ class Model(nn.Module):
             self.lm_head = nn.Linear(args.hidden_size, args.vocab_size, bias=False)
 
     def __call__(self, inputs: mx.array, cache: XLSTMCache | None = None) -> mx.array:
-        decoding = inputs.shape[1] == 1 and cache is not None and cache.ready
-        if decoding and not self.args.nan_check:
-            return self._compiled_decode_step(inputs, cache)
-        return self._forward(inputs, cache)
+        """Logits for ``inputs``; with ``cache``, continue from and update its states.
+
+        Prefill and decode run as one compiled graph per input shape (traced on the
+        first call of each shape), which takes the per-op host work out of every
+        later call; the NaN guard needs host syncs, so it always runs eagerly.
+        """
+        if self.args.nan_check:
+            return self._forward(inputs, cache)
+        if cache is None:
+            cache = self.make_cache()
+        elif not cache.ready and cache.arrays:
+            return self._forward(inputs, cache)
+        if getattr(self, "_compiled_step", None) is None:
+            self._compiled_step = mx.compile(self._step, inputs=[self.state])
+        logits, *state = self._compiled_step(inputs, *cache.arrays)
+        cache.set_arrays(state)
+        cache.offset += inputs.shape[1]
+        return logits
 
     def _forward(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
         x = self.backbone(inputs, cache)
@@ -417,28 +615,39 @@ class Model(nn.Module):
             logits = self.lm_head(x)
         return soft_cap(logits, self.args.output_logit_soft_cap)
 
-    def _decode_step(self, inputs: mx.array, *state: mx.array) -> tuple[mx.array, ...]:
-        cache = XLSTMCache(self.args.num_hidden_layers)
-        cache.set_arrays(list(state))
+    def _step(self, inputs: mx.array, *state: mx.array) -> tuple[mx.array, ...]:
+        """Pure function of the inputs and the flat state (empty for a fresh cache)."""
+        cache = self.make_cache()
+        if state:
+            cache.set_arrays(list(state))
         logits = self._forward(inputs, cache)
         return (logits, *cache.arrays)
 
-    def _compiled_decode_step(self, inputs: mx.array, cache: XLSTMCache) -> mx.array:
-        """One-token step through the whole network as a single compiled graph.
-
-        Compiling fuses the many small element-wise ops of a decode step; the
-        parameters are declared as inputs so later weight updates are seen.
-        The NaN guard needs host syncs, so it always takes the eager path.
-        """
-        if getattr(self, "_compiled_step", None) is None:
-            self._compiled_step = mx.compile(self._decode_step, inputs=[self.state])
-        logits, *state = self._compiled_step(inputs, *cache.arrays)
-        cache.set_arrays(state)
-        cache.offset += inputs.shape[1]
-        return logits
-
     def make_cache(self) -> XLSTMCache:
         return XLSTMCache(self.args.num_hidden_layers)
+
+    def fuse_projections(self) -> None:
+        """Fuse each block's projections into as few matmuls as the weights allow.
+
+        Run once after loading (:func:`xlstm_model.load` does); each block is
+        evaluated as it is fused so the unfused copies are freed one block at a time.
+        """
+        for block in self.layers:
+            block.mlstm_layer.fuse_projections()
+            block.ffn.fuse_projections()
+            mx.eval(block.parameters())
+        self._compiled_step = None
+
+    def set_step_kernel(self, enabled: bool) -> None:
+        """Use the one-kernel GPU decode step where it applies (default) or the pure-MLX step."""
+        for block in self.layers:
+            block.mlstm_layer.step_kernel = enabled
+        self._compiled_step = None
+
+    def quant_predicate(self, path: str, module: nn.Module) -> bool:
+        """Which modules ``convert --quantize`` quantizes: every linear and the embeddings,
+        except the input/forget gate projections, whose outputs go through ``exp``."""
+        return not path.endswith(("igate_preact", "fgate_preact", "ifgate_preact"))
 
     def sanitize(self, weights: dict[str, mx.array]) -> dict[str, mx.array]:
         """Drop tensors the MLX model does not hold (tied LM head, disabled out norm)."""
