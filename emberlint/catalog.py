@@ -7,6 +7,7 @@ Each document starts with a TOML header between `+++` lines:
     name = "infinite-mask-sentinel"
     category = "correctness"      # correctness | precision | performance | style
     fix = "unsafe"                # safe | unsafe | none
+    dtypes = ["float32", "bfloat16", "float16"]  # where the hazard can occur
     default = true                # enabled without --select
     summary = "One line for tables and listings"
     +++
@@ -29,6 +30,8 @@ from emberlint.errors import CatalogError
 
 CATEGORIES = ("correctness", "precision", "performance", "style")
 FIX_KINDS = ("safe", "unsafe", "none")
+# The floating dtypes a project's arrays may run in (`[tool.emberlint] dtypes`).
+DTYPES = ("float32", "bfloat16", "float16")
 _HEADER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
 _SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
 _PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -40,6 +43,7 @@ class RuleDoc:
     name: str
     category: str
     fix: str
+    dtypes: tuple[str, ...]
     default: bool
     summary: str
     body: str
@@ -85,13 +89,16 @@ def parse_doc(path: Path) -> RuleDoc:
         meta = tomllib.loads(header.group(1))
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path}: invalid TOML header: {error}") from error
-    for key in ("code", "name", "category", "fix", "default", "summary"):
+    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary"):
         if key not in meta:
             raise CatalogError(f"{path}: header lacks '{key}'")
     if meta["category"] not in CATEGORIES:
         raise CatalogError(f"{path}: category must be one of {', '.join(CATEGORIES)}")
     if meta["fix"] not in FIX_KINDS:
         raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
+    dtypes = meta["dtypes"]
+    if not isinstance(dtypes, list) or not dtypes or not set(dtypes) <= set(DTYPES):
+        raise CatalogError(f"{path}: dtypes must be a non-empty list of {', '.join(DTYPES)}")
     if path.stem != meta["code"]:
         raise CatalogError(f"{path}: file name must be the rule code {meta['code']}")
     return RuleDoc(
@@ -99,6 +106,7 @@ def parse_doc(path: Path) -> RuleDoc:
         name=meta["name"],
         category=meta["category"],
         fix=meta["fix"],
+        dtypes=tuple(dtype for dtype in DTYPES if dtype in dtypes),
         default=bool(meta["default"]),
         summary=meta["summary"],
         body=text[header.end() :],
