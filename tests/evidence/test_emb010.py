@@ -9,6 +9,10 @@ import pytest
 from emb_fixed_examples import example_before_after, fix_source, run
 
 HALF = (mx.bfloat16, mx.float16)
+
+# The dtypes this module shows the hazard in; rules/EMB010.md's `dtypes` must be these (tests/rules/test_catalog.py).
+HAZARD_DTYPES = HALF
+
 CONSTANTS = {
     "array scalar": lambda x: x * mx.array(0.5),
     "array list": lambda x: x + mx.array([0.25] * x.shape[-1]),
@@ -27,7 +31,7 @@ def scaled(x: mx.array) -> mx.array:
 """
 
 
-@pytest.mark.parametrize("dtype", HALF)
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES)
 @pytest.mark.parametrize("constant", sorted(CONSTANTS))
 def test_untyped_constant_upcasts_and_doubles_the_bytes(constant, dtype):
     x = mx.random.normal((8, 64)).astype(dtype)
