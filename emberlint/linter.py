@@ -1,6 +1,6 @@
 """Lint and fix one module's source text.
 
-`lint_text` resolves scopes once, walks the tree once calling every enabled
+`lint_text` walks the tree once to build the semantic model, then calls every enabled
 rule's `visit_<NodeType>` methods, and returns findings with positions, `# noqa` already applied. `fix_text` applies the
 fixable findings (safe ones, plus unsafe ones when asked), re-lints, and repeats
 until nothing more changes, so fixing twice is the same as fixing once. A fixed
@@ -21,7 +21,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from emberlint.errors import FixFailed
 from emberlint.findings import Finding
-from emberlint.names import MlxNames
+from emberlint.semantic import SemanticModel
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
 from emberlint.source import mentions_mlx
@@ -98,7 +98,7 @@ def _lint_module(
     report_unused_noqa: bool,
 ) -> tuple[list[Finding], list[Violation | None]]:
     """Findings in source order, each paired with the violation that made it."""
-    names, nodes = MlxNames.for_module(module)
+    names, nodes = SemanticModel.for_module(module)
     context = LintContext(path=path, module=module, names=names)
     _run_rules([spec.visitor(context) for spec in rules if spec.visitor is not None], nodes)
     fix_kind = {spec.code: spec.doc.fix for spec in rules}

@@ -2,7 +2,7 @@
 
 Small, composable questions about libcst expressions: "is this the number 1",
 "is this `1 + <e>`", "is this `mx.exp(<e>)`", "is this a cast to float32".
-MLX names are resolved through `MlxNames` (libcst metadata), never by text.
+MLX names are resolved through the `SemanticModel`, never by text.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import Assignment
-
-from emberlint.names import ARRAY_TYPE, MLX_CORE, MlxNames, dotted
+from emberlint.semantic import ARRAY_TYPE, MLX_CORE, BindingKind, SemanticModel, dotted
 
 FLOAT32 = f"{MLX_CORE}.float32"
 
@@ -43,20 +41,20 @@ def is_float_literal(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Float)
 
 
-def is_python_float(names: MlxNames, node: cst.BaseExpression) -> bool:
+def is_python_float(names: SemanticModel, node: cst.BaseExpression) -> bool:
     """A float literal, or a name every binding of which is one: `cap = 30.0`,
     `def f(x, cap=30.0)` or a parameter annotated `float`."""
     if is_float_literal(node):
         return True
     if not isinstance(node, cst.Name):
         return False
-    assignments = names.bindings(node)
-    if not assignments:
+    bindings = [binding for binding in names.bindings(node) if binding.kind is not BindingKind.DELETION]
+    if not bindings:
         return False
-    for assignment in assignments:
-        if not isinstance(assignment, Assignment):
+    for binding in bindings:
+        if binding.kind is BindingKind.BUILTIN:
             return False
-        target = assignment.node
+        target = binding.node
         if isinstance(target, cst.Param):
             annotated = target.annotation is not None and _annotates_float(
                 names, target.annotation.annotation
@@ -70,7 +68,7 @@ def is_python_float(names: MlxNames, node: cst.BaseExpression) -> bool:
     return True
 
 
-def _annotates_float(names: MlxNames, annotation: cst.BaseExpression) -> bool:
+def _annotates_float(names: SemanticModel, annotation: cst.BaseExpression) -> bool:
     """`float`, `float | None` or `Optional[float]`."""
     if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
         sides = (annotation.left, annotation.right)
@@ -162,7 +160,7 @@ _ATOMS = (
 # -- calls ------------------------------------------------------------------
 
 
-def core_call(names: MlxNames, node: cst.BaseExpression, *functions: str) -> cst.Call | None:
+def core_call(names: SemanticModel, node: cst.BaseExpression, *functions: str) -> cst.Call | None:
     """`node` when it is a call of one of the `mlx.core` `functions`."""
     if isinstance(node, cst.Call) and names.is_mlx_call(
         node, *(f"{MLX_CORE}.{function}" for function in functions)
@@ -193,13 +191,13 @@ def has_star_args(call: cst.Call) -> bool:
     return any(arg.star for arg in call.args)
 
 
-def exp_argument(names: MlxNames, node: cst.BaseExpression) -> cst.BaseExpression | None:
+def exp_argument(names: SemanticModel, node: cst.BaseExpression) -> cst.BaseExpression | None:
     """`e` when `node` is `mx.exp(e)`."""
     call = core_call(names, node, "exp")
     return sole_argument(call) if call is not None else None
 
 
-def log1p_exp_argument(names: MlxNames, node: cst.BaseExpression) -> cst.BaseExpression | None:
+def log1p_exp_argument(names: SemanticModel, node: cst.BaseExpression) -> cst.BaseExpression | None:
     """`e` when `node` is `mx.log(1 + mx.exp(e))` or `mx.log1p(mx.exp(e))`."""
     log = core_call(names, node, "log")
     if log is not None:
@@ -227,10 +225,10 @@ def method_call(node: cst.BaseExpression, method: str) -> cst.Call | None:
 # -- arrays -----------------------------------------------------------------
 
 
-def is_array(names: MlxNames, node: cst.BaseExpression) -> bool:
-    """`MlxNames.is_array`, also accepting a name rebound from itself.
+def is_array(names: SemanticModel, node: cst.BaseExpression) -> bool:
+    """`SemanticModel.is_array`, also accepting a name rebound from itself.
 
-    `MlxNames` gives up on `x = x * scale` (the cycle guard makes the update
+    `SemanticModel` gives up on `x = x * scale` (the cycle guard makes the update
     unknown, so `x` is no array). Here an update that mentions the name itself
     is neutral, and the name is an array when its other bindings all are.
     """
@@ -239,10 +237,12 @@ def is_array(names: MlxNames, node: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Name):
         return False
     found = False
-    for assignment in names.bindings(node):
-        if not isinstance(assignment, Assignment):
+    for binding in names.bindings(node):
+        if binding.kind is BindingKind.DELETION:
+            continue
+        if binding.kind is BindingKind.BUILTIN:
             return False
-        target = assignment.node
+        target = binding.node
         if isinstance(target, cst.Param):
             annotation = target.annotation
             if annotation is None or not names.resolves_to(annotation.annotation, ARRAY_TYPE):
@@ -276,7 +276,7 @@ def _mentions_name(node: cst.CSTNode, name: str) -> bool:
 # -- float32 casts ----------------------------------------------------------
 
 
-def is_float32_cast(names: MlxNames, node: cst.BaseExpression) -> bool:
+def is_float32_cast(names: SemanticModel, node: cst.BaseExpression) -> bool:
     """`e.astype(mx.float32)`, `mx.astype(e, mx.float32)`, `mx.array(e, dtype=mx.float32)`
     or any other `mlx.core` call given `dtype=mx.float32` (`mx.arange(n, dtype=mx.float32)`)."""
     method = method_call(node, "astype")
@@ -297,7 +297,7 @@ def is_float32_cast(names: MlxNames, node: cst.BaseExpression) -> bool:
     return False
 
 
-def is_float32_operand(names: MlxNames, node: cst.BaseExpression, hops: int = 0) -> bool:
+def is_float32_operand(names: SemanticModel, node: cst.BaseExpression, hops: int = 0) -> bool:
     """Known to be float32: a float32 cast, arithmetic with one (float32 wins the
     promotion), a dtype-preserving method or subscript of one, or a name assigned
     from one anywhere in its scope."""
@@ -331,64 +331,55 @@ DTYPE_PRESERVING_METHODS = frozenset(
 )
 
 
-def assigned_values(names: MlxNames, node: cst.Name) -> list[cst.BaseExpression]:
+def assigned_values(names: SemanticModel, node: cst.Name) -> list[cst.BaseExpression]:
     """Every plain value assigned to this name in its scope (parameters are skipped)."""
     values = []
-    for assignment in names.bindings(node):
-        if isinstance(assignment, Assignment) and not isinstance(assignment.node, cst.Param):
-            value = names.assigned_value(assignment.node)
+    for binding in names.bindings(node):
+        if binding.kind in (BindingKind.ASSIGNMENT, BindingKind.AUGMENTED, BindingKind.WALRUS):
+            value = names.assigned_value(binding.node)
             if value is not None:
                 values.append(value)
     return values
 
 
-def ancestors(names: MlxNames, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def ancestors(names: SemanticModel, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     current = names.parent(node)
     while current is not None:
         yield current
         current = names.parent(current)
 
 
-def enclosing_function(names: MlxNames, node: cst.CSTNode) -> cst.FunctionDef | None:
+def enclosing_function(names: SemanticModel, node: cst.CSTNode) -> cst.FunctionDef | None:
     for ancestor in ancestors(names, node):
         if isinstance(ancestor, cst.FunctionDef):
             return ancestor
     return None
 
 
-def module_binds(names: MlxNames, module: cst.Module, name: str) -> bool:
-    """True when `name` is bound at module level (an import, a def, an assignment)."""
-    for statement in module.body:
-        scope = names.scope(statement)
-        if scope is not None:
-            return name in scope.globals
-    return False
-
-
 def nn_function(
-    names: MlxNames, module: cst.Module, function: str
+    names: SemanticModel, module: cst.Module, function: str
 ) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
     """`nn.<function>` with the import it needs, or None when adding `import mlx.nn as nn`
     would shadow another module-level `nn` (e.g. `from torch import nn`)."""
     reference, imports = names.nn_reference(module)
-    if imports and module_binds(names, module, dotted(reference) or ""):
+    if imports and names.module_binds(dotted(reference) or ""):
         return None
     return cst.Attribute(value=reference, attr=cst.Name(function)), imports
 
 
 def core_reference(
-    names: MlxNames, module: cst.Module
+    names: SemanticModel, module: cst.Module
 ) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
-    """`MlxNames.core_reference`, or None when adding `import mlx.core as mx` would
+    """`SemanticModel.core_reference`, or None when adding `import mlx.core as mx` would
     shadow another module-level `mx`."""
     reference, imports = names.core_reference(module)
-    if imports and module_binds(names, module, dotted(reference) or ""):
+    if imports and names.module_binds(dotted(reference) or ""):
         return None
     return reference, imports
 
 
 def core_function(
-    names: MlxNames, module: cst.Module, function: str
+    names: SemanticModel, module: cst.Module, function: str
 ) -> tuple[cst.BaseExpression, tuple[str, ...]] | None:
     """`mx.<function>` with the import it needs (None as for `core_reference`)."""
     found = core_reference(names, module)

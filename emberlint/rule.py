@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from emberlint.names import MlxNames
+from emberlint.semantic import SemanticModel
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,14 @@ class LintContext:
 
     path: str
     module: cst.Module
-    names: MlxNames
+    names: SemanticModel
     violations: list[Violation] = field(default_factory=list)
 
 
 class Rule:
     """Base class of every rule. Subclasses set `code` and define `visit_<NodeType>` methods.
 
-    Names, scopes and parents come from `self.names` (an `MlxNames`).
+    Names, scopes, parents and value facts come from `self.names` (a `SemanticModel`).
     """
 
     code: ClassVar[str]

@@ -4,8 +4,9 @@ libcst's own visitors rebuild every node they pass (a no-op visitor pass costs
 ~0.7x the parse); reading the dataclass fields directly is cheaper, and skipping
 the layout fields (whitespace, comments, parentheses, commas: about half the
 nodes, never a rule's concern) halves it again. The linter walks once with this
-and dispatches the rules' `visit_<Node>` methods itself, so the only libcst
-metadata pass left is `ScopeProvider`.
+and dispatches the rules' `visit_<Node>` methods itself. The walk itself lives
+in `emberlint.semantic.scopes.build`, which records scopes and bindings on the
+way; no libcst metadata pass is left.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _is_layout(annotation: object) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, LAYOUT)
 
 
-def _fields(kind: type) -> tuple[str, ...]:
+def syntax_fields(kind: type) -> tuple[str, ...]:
     """The fields of `kind` that may hold syntax nodes, in declaration order."""
     fields = _syntax_fields.get(kind)
     if fields is None:
@@ -62,20 +63,7 @@ def _fields(kind: type) -> tuple[str, ...]:
 
 def walk(module: cst.Module) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
     """Every syntax node, parents before children, and each node's parent."""
-    order: list[cst.CSTNode] = []
-    parents: dict[cst.CSTNode, cst.CSTNode] = {}
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        children = []
-        for name in _fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(item for item in value if isinstance(item, cst.CSTNode))
-        for child in children:
-            parents[child] = node
-        stack.extend(reversed(children))
-    return order, parents
+    from emberlint.semantic.scopes import build
+
+    result = build(module)
+    return result.order, result.parents

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from emberlint.names import FLOAT16_OVERFLOW
+from emberlint.semantic import FLOAT16_OVERFLOW
 from emberlint.rule import Rule
 
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo)

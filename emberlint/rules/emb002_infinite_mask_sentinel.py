@@ -6,7 +6,7 @@ import math
 
 import libcst as cst
 
-from emberlint.names import FLOAT16_OVERFLOW
+from emberlint.semantic import FLOAT16_OVERFLOW
 from emberlint.rule import Rule
 
 

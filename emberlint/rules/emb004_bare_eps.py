@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from emberlint.names import FLOAT16_UNDERFLOW, MlxNames
+from emberlint.semantic import FLOAT16_UNDERFLOW, SemanticModel
 from emberlint.rule import Rule
 
 # Larger constants in a sum are offsets (`1.0 + x`), not guards against zero.
@@ -38,7 +38,7 @@ def _additive_terms(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     return [node]
 
 
-def eps_sites(names: MlxNames, node: cst.CSTNode) -> Iterator[EpsSite]:
+def eps_sites(names: SemanticModel, node: cst.CSTNode) -> Iterator[EpsSite]:
     """The terms of the guarded sum in a division `num / (a + b)`, `mx.divide(num, a + b)`
     or `mx.sqrt(a + b)` (rsqrt, log, log2, log10); nothing for other nodes."""
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
@@ -63,7 +63,7 @@ def eps_sites(names: MlxNames, node: cst.CSTNode) -> Iterator[EpsSite]:
         yield EpsSite(term, others, numerator, in_mlx)
 
 
-def first_anchor(names: MlxNames, expressions: tuple[cst.BaseExpression | None, ...]) -> cst.BaseExpression | None:
+def first_anchor(names: SemanticModel, expressions: tuple[cst.BaseExpression | None, ...]) -> cst.BaseExpression | None:
     for expression in expressions:
         if expression is not None:
             anchor = names.dtype_anchor(expression)

@@ -7,9 +7,8 @@ and the fix leaves float32 and bfloat16 results bit-identical.
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import BuiltinAssignment
 
-from emberlint.names import FLOAT16_UNDERFLOW
+from emberlint.semantic import FLOAT16_UNDERFLOW
 from emberlint.rules.emb004_bare_eps import EpsSite, EpsSiteRule, first_anchor
 
 
@@ -27,10 +26,7 @@ class EpsUnderflowsFloat16(EpsSiteRule):
 
     def _max_is_builtin(self, node: cst.CSTNode) -> bool:
         """The fix calls `max`; a module that rebinds it (`from numpy import max`) gets no fix."""
-        scope = self.names.scope(node)
-        return scope is not None and all(
-            isinstance(assignment, BuiltinAssignment) for assignment in scope["max"]
-        )
+        return self.names.is_builtin(node, "max")
 
     def _flag(self, term: cst.BaseExpression, value: float, anchor: cst.BaseExpression | None) -> None:
         message = f"eps {value:g} rounds to 0 in float16, so the guard does nothing there"

@@ -10,7 +10,6 @@ attributes ports derive from them); it is a naming heuristic by design.
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from emberlint import patterns
 from emberlint.rule import Rule
@@ -190,12 +189,9 @@ class DtypeRoleMisuse(Rule):
         for param in params:
             if param.name.value in ("self", "cls") or param.default is None:
                 continue
-            scope = self.names.scope(param)
-            if scope is None:
-                continue
-            for assignment in scope.assignments[param.name.value] if param.name.value in scope else ():
-                if isinstance(assignment, Assignment) and assignment.node is param and not assignment.references:
-                    unused.append(param)
+            binding = self.names.binding_of(param)
+            if binding is not None and not self.names.references(binding):
+                unused.append(param)
         return unused
 
 

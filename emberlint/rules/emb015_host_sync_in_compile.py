@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint import patterns
-from emberlint.names import MLX_CORE
+from emberlint.semantic import MLX_CORE
 from emberlint.rule import Rule
 
 COMPILE = f"{MLX_CORE}.compile"

@@ -1,4 +1,4 @@
-"""Name resolution and array inference (`emberlint.names`), directly and through rules."""
+"""Name resolution and array inference (`emberlint.semantic`), directly and through rules."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import libcst as cst
 import pytest
 from rule_harness import findings, flagged_lines
 
-from emberlint.names import MlxNames
+from emberlint.semantic import SemanticModel
 
 
-def _names_and_module(source: str) -> tuple[MlxNames, cst.Module]:
+def _names_and_module(source: str) -> tuple[SemanticModel, cst.Module]:
     module = cst.parse_module(textwrap.dedent(source))
-    names, _ = MlxNames.for_module(module)
+    names, _ = SemanticModel.for_module(module)
     return names, module
 
 
-def _returned(source: str) -> tuple[MlxNames, cst.BaseExpression]:
+def _returned(source: str) -> tuple[SemanticModel, cst.BaseExpression]:
     """The expression of the last `return` in `source`."""
     names, module = _names_and_module(source)
     returns = []

@@ -1,0 +1,61 @@
+"""emberlint's semantic model: scopes, bindings, references and value facts, in one walk.
+
+`SemanticModel.for_module(module)` walks a libcst module once (`scopes.build`)
+and returns the model with the module's syntax nodes in visiting order. Rules
+receive it as `self.names`. Everything is answered lazily and cached; names are
+resolved by Python's scoping rules (see `scopes`), never by matching text.
+
+Structure
+    parent(node), scope(node) -> Scope, module_scope, module_binds(name)
+    bindings(name_node) -> list[Binding]      every binding the read may see
+    lookup(at_node, name), is_builtin(at_node, name)
+    binding_of(binding_node) -> Binding | None, references(binding) -> list[Name]
+
+Names
+    qualified_names(node) -> set[str]         `mx.fast.rms_norm` -> {"mlx.core.fast.rms_norm"}
+    qualified_name(node) -> str | None         the one name all bindings agree on
+    resolves_to(node, *names) -> bool          every binding must agree (`mx = np` poisons `mx`)
+    mlx_name(node), mlx_call_name(call), is_mlx_call(call, *names)
+
+Values (`values` documents where these are not exact)
+    constant(node) -> int | float | bool | str | None
+    float_value(node) -> float | None          constant(node) when it is a float
+    value_kind(node) -> ValueKind              ARRAY, MASK, SCALAR, DTYPE, MODULE, UNKNOWN
+    is_array(node), is_mask(node)
+    dtype_of(node) -> DtypeFact                kind: "float32" | "half" | "float32_by_construction"
+                                               | "bool" | "integer" | "same_as" | "unknown";
+                                               dtype: qualified name when explicit; source: for same_as
+    is_float32(node)                           explicit or by construction, through promotion
+    assigned_value(target), name_values(name), is_float_param(name), dtype_anchor(node)
+
+Replacements
+    core_reference(module), nn_reference(module), typed_scalar(module, value, anchor),
+    finfo_attribute(module, dtype, attribute)
+"""
+
+from emberlint.semantic.model import (
+    ARRAY_TYPE,
+    FLOAT16_OVERFLOW,
+    FLOAT16_UNDERFLOW,
+    MLX_CORE,
+    MLX_NN,
+    SemanticModel,
+)
+from emberlint.semantic.scopes import Binding, BindingKind, Scope, ScopeKind, dotted
+from emberlint.semantic.values import DtypeFact, ValueKind
+
+__all__ = [
+    "ARRAY_TYPE",
+    "FLOAT16_OVERFLOW",
+    "FLOAT16_UNDERFLOW",
+    "MLX_CORE",
+    "MLX_NN",
+    "Binding",
+    "BindingKind",
+    "DtypeFact",
+    "Scope",
+    "ScopeKind",
+    "SemanticModel",
+    "ValueKind",
+    "dotted",
+]
