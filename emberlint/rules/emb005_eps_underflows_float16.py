@@ -19,6 +19,8 @@ class EpsUnderflowsFloat16(EpsSiteRule):
         value = self.names.float_value(site.term)
         if value is None or not 0 < abs(value) <= FLOAT16_UNDERFLOW:
             return
+        if any(self.names.is_float32(term) for term in site.other_terms):
+            return  # the guarded sum is float32 (or wider): 1e-8 does not round to 0 there
         anchor = first_anchor(self.names, (*site.other_terms, site.numerator))
         if anchor is None and not site.in_mlx_operation:
             return
