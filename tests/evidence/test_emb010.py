@@ -21,6 +21,15 @@ CONSTANTS = {
     "ones": lambda x: x * mx.ones(x.shape),
     "zeros": lambda x: mx.concatenate([x, mx.zeros(x.shape)], axis=-1),
 }
+# The same computations with the constant typed as the array: what the fixes write.
+TYPED = {
+    "array scalar": lambda x: x * mx.array(0.5, dtype=x.dtype),
+    "array list": lambda x: x + mx.array([0.25] * x.shape[-1], dtype=x.dtype),
+    "full": lambda x: x + mx.full(x.shape, 0.5, dtype=x.dtype),
+    "arange": lambda x: x + mx.arange(0.0, float(x.shape[-1]), dtype=x.dtype),
+    "ones": lambda x: x * mx.ones(x.shape, dtype=x.dtype),
+    "zeros": lambda x: mx.concatenate([x, mx.zeros(x.shape, dtype=x.dtype)], axis=-1),
+}
 
 SCALED = """\
 import mlx.core as mx
@@ -35,9 +44,10 @@ def scaled(x: mx.array) -> mx.array:
 @pytest.mark.parametrize("constant", sorted(CONSTANTS))
 def test_untyped_constant_upcasts_and_doubles_the_bytes(constant, dtype):
     x = mx.random.normal((8, 64)).astype(dtype)
-    result = CONSTANTS[constant](x)
-    assert result.dtype == mx.float32
-    assert result.nbytes == 2 * result.size * x.itemsize
+    result, typed = CONSTANTS[constant](x), TYPED[constant](x)
+    assert result.dtype == mx.float32 and typed.dtype == dtype
+    assert result.shape == typed.shape
+    assert result.nbytes == 2 * typed.nbytes
 
 
 @pytest.mark.parametrize("dtype", HALF)
