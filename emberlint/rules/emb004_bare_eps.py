@@ -32,6 +32,8 @@ class EpsSite:
     other_terms: tuple[cst.BaseExpression, ...]
     numerator: cst.BaseExpression | None  # for a division: what is divided
     in_mlx_operation: bool  # the division or function is known to run on MLX arrays
+    guarded: cst.BaseExpression  # the whole sum
+    operation: cst.CSTNode  # the division, `mx.divide` or sqrt/rsqrt/log call the sum feeds
 
 
 def _additive_terms(node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -62,7 +64,7 @@ def eps_sites(names: SemanticModel, node: cst.CSTNode) -> Iterator[EpsSite]:
         return
     for index, term in enumerate(terms):
         others = tuple(terms[:index] + terms[index + 1 :])
-        yield EpsSite(term, others, numerator, in_mlx)
+        yield EpsSite(term, others, numerator, in_mlx, guarded, node)
 
 
 def first_anchor(names: SemanticModel, expressions: tuple[cst.BaseExpression | None, ...]) -> cst.BaseExpression | None:

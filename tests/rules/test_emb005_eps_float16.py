@@ -56,7 +56,7 @@ def test_param_default_is_fixed_at_the_use_site():
     source = HEADER + "    return num / (n + eps) + mx.sqrt(var + 1e-10)\n"
     assert fixed(source, "EMB005").splitlines()[-1] == (
         "    return num / (n + max(eps, mx.finfo(num.dtype).smallest_normal))"
-        " + mx.sqrt(var + max(1e-10, mx.finfo(var.dtype).smallest_normal))"
+        " + mx.sqrt(mx.where(var + 1e-10 == 0, mx.finfo(mx.float16).smallest_normal, var + 1e-10))"
     )
 
 
@@ -68,13 +68,13 @@ def test_no_array_in_reach_reports_without_fix():
 def test_with_emb004_selected_the_float16_fix_wins():
     source = HEADER + "    return num / (den + 1e-8) + num / (den + big)\n"
     assert fixed(source, "EMB004", "EMB005").splitlines()[-1] == (
-        "    return num / (den + max(1e-8, mx.finfo(den.dtype).smallest_normal))"
+        "    return num / mx.where(den + 1e-8 == 0, mx.finfo(mx.float16).smallest_normal, den + 1e-8)"
         " + num / (den + mx.array(big, dtype=den.dtype))"
     )
 
 
 def test_no_fix_where_max_is_not_the_builtin():
-    source = "import mlx.core as mx\nfrom numpy import max\n\ndef f(x: mx.array):\n    return x / (x + 1e-8)\n"
+    source = "import mlx.core as mx\nfrom numpy import max\n\ndef f(x: mx.array):\n    return x / (mx.sum(x) + 1e-8)\n"
     (finding,) = findings(source, "EMB005")
     assert finding.fix is None
 
@@ -144,5 +144,27 @@ def test_eps_held_as_an_attribute():
     assert [finding.line for finding in found] == [18, 27]
     assert all(finding.fix is not None for finding in found)
     lines = fixed(SELF_EPS, "EMB005").splitlines()
-    assert lines[17] == "        return x * mx.rsqrt(ms + max(self.eps, mx.finfo(ms.dtype).smallest_normal))"
+    assert lines[17] == (
+        "        return x * mx.rsqrt(mx.where(ms + self.eps == 0, mx.finfo(mx.float16).smallest_normal, ms + self.eps))"
+    )
     assert lines[26] == "        return x / (x.sum(axis=-1, keepdims=True) + max(self.eps, mx.finfo(x.dtype).smallest_normal))"
+
+
+@pytest.mark.parametrize(
+    ("line", "safety"),
+    [
+        # a zero sum gave inf/NaN: replacing only the zero is safe
+        ("return num / (den + 1e-8)", "safe"),
+        ("return mx.divide(num, den + 1e-8)", "safe"),
+        ("return mx.rsqrt(var + 1e-10)", "safe"),
+        ("return mx.log(var + 1e-12)", "safe"),
+        ("return num / mx.sqrt(var + 1e-12)", "safe"),
+        # sqrt(0) = 0 is finite, and raising the eps moves small float16 denominators
+        ("return mx.sqrt(var + 1e-12)", "unsafe"),
+        ("return num / (mx.sum(den, axis=-1) + 1e-8)", "unsafe"),
+        ("return num / (n + 1e-8)", "unsafe"),
+    ],
+)
+def test_fix_safety_by_context(line, safety):
+    (finding,) = findings(HEADER + f"    {line}\n", "EMB005")
+    assert finding.fix == safety

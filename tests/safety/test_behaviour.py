@@ -27,6 +27,7 @@ document's "Fix safety" section.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -101,6 +102,9 @@ class Behaviour:
     # constant on purpose (EMB002, EMB005) or the original's float64 form itself cancels
     # (`exp(x) - 1` is 0 in float64 too for |x| < 1e-17: EMB013, EMB014).
     reference: str = "original"
+    # Rewrites the reference's source for a dtype: the float64 run would otherwise keep
+    # constants that the dtype rounds (an eps of 1e-8 is 0 in float16).
+    reference_source: Callable[[str, object], str] | None = None
     unsafe_for_integers: bool = False  # bit-identical for floats; an integer array changes
     # Errors are counted in ulps of max(|reference|, magnitude_floor). Log-probabilities
     # near 0 and small probabilities are computed from operands of magnitude ~1
@@ -110,6 +114,12 @@ class Behaviour:
 
 
 MX = "import mlx.core as mx\n\n\n"
+TINY_EPS = re.compile(r"(?<![\w.])1e-(?:8|10|12)\b")
+
+
+def _eps_as_the_dtype_rounds_it(source: str, dtype) -> str:
+    """The float64 reference with each tiny eps literal as the dtype holds it (0.0 in float16)."""
+    return TINY_EPS.sub(lambda match: repr(mx.array(float(match.group()), dtype=dtype).item()), source)
 
 BEHAVIOUR: dict[str, Behaviour] = {
     "EMB001": Behaviour(
@@ -146,10 +156,19 @@ BEHAVIOUR: dict[str, Behaviour] = {
         unsafe_for_integers=True,
     ),
     "EMB005": Behaviour(
-        (MX + "def ratio(num: mx.array, den: mx.array) -> mx.array:\n    return num / (den + 1e-8)\n",),
+        (
+            MX + "def ratio(num: mx.array, den: mx.array) -> mx.array:\n    return num / (den + 1e-8)\n",
+            MX + "def inverse_rms(den: mx.array) -> mx.array:\n    return mx.rsqrt(den + 1e-10)\n",
+            MX + "def unit(num: mx.array, den: mx.array) -> mx.array:\n    return num / mx.sqrt(den + 1e-12)\n",
+            # sqrt(0) = 0 is finite: replacing the zero changes it (unsafe in this context)
+            MX + "def norm(den: mx.array) -> mx.array:\n    return mx.sqrt(den + 1e-12)\n",
+            # a reduction is not repeated: the eps is raised instead (unsafe)
+            MX + "def normalize(num, den):\n    return num / (mx.sum(den, axis=-1, keepdims=True) + 1e-8)\n",
+        ),
         ulps=None,
         identical_in=(mx.float32, mx.bfloat16),
         reference="fixed",
+        reference_source=_eps_as_the_dtype_rounds_it,
         repair_ulps=0.5,
     ),
     "EMB006": Behaviour(
@@ -246,7 +265,9 @@ class NumpyCore:
     """
 
     def __init__(self, dtype) -> None:
-        self.finfo = lambda _dtype: _Finfo(dtype)
+        # `mx.finfo(mx.float16)` names its dtype; `mx.finfo(x.dtype)` asks for the one under test.
+        named = {np.float16: mx.float16, np.float32: mx.float32}
+        self.finfo = lambda requested: _Finfo(named.get(requested, dtype))
 
     array = staticmethod(lambda value, dtype=None: np.asarray(value, dtype=np.float64))
 
@@ -443,6 +464,8 @@ def test_fix_meets_its_safety_class(code: str) -> None:
                     before, after = original(**arguments), case.fixeds[name](**arguments)
                     with np.errstate(all="ignore"):
                         source = case.fixed_source if behaviour.reference == "fixed" else case.source
+                        if behaviour.reference_source is not None:
+                            source = behaviour.reference_source(source, dtype)
                         reference = _functions(source, NumpyCore(dtype))[name](**reference_arguments)
                         reference = np.asarray(reference, dtype=np.float64)
                     try:
