@@ -123,15 +123,16 @@ def load_catalog() -> dict[str, RuleDoc]:
 def markdown_table(docs: dict[str, RuleDoc]) -> str:
     """The README's rule table, generated from the catalog (a test keeps them in sync)."""
     lines = [
-        "| Code | Name | Category | Fix | Default | Summary |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Code | Name | Category | Fix | Dtypes | Default | Summary |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for doc in docs.values():
         summary = doc.summary.replace("|", r"\|")
         default = "on" if doc.default else "off"
+        dtypes = "all" if doc.dtypes == DTYPES else ", ".join(doc.dtypes)
         lines.append(
             f"| [{doc.code}](rules/{doc.code}.md) | {doc.name} | {doc.category} | {doc.fix} "
-            f"| {default} | {summary} |"
+            f"| {dtypes} | {default} | {summary} |"
         )
     return "\n".join(lines)
 

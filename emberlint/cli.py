@@ -187,7 +187,11 @@ def rule(
     from rich.markdown import Markdown
 
     console = _console()
-    console.print(f"{doc.code} {doc.name}  [{doc.category}, fix: {doc.fix}, default: {'on' if doc.default else 'off'}]", markup=False)
+    console.print(
+        f"{doc.code} {doc.name}  [{doc.category}, fix: {doc.fix}, dtypes: {', '.join(doc.dtypes)}, "
+        f"default: {'on' if doc.default else 'off'}]",
+        markup=False,
+    )
     console.print(Markdown(doc.body))
 
 
