@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from emberlint.errors import FixFailed
 from emberlint.findings import Finding
-from emberlint.semantic import SemanticModel
+from emberlint.positions import node_ranges
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
+from emberlint.semantic import SemanticModel
 from emberlint.source import mentions_mlx
 
 MAX_FIX_PASSES = 10
@@ -47,7 +48,7 @@ def lint_text(
     if not mentions_mlx(source):
         return []
     module = cst.parse_module(source)
-    findings, _ = _lint_module(module, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa)
     return findings
 
 
@@ -66,7 +67,7 @@ def fix_text(
     current = source
     module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        findings, violations = _lint_module(module, path, rules, report_unused_noqa)
+        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa)
         fixable = [
             (finding, violation)
             for finding, violation in zip(findings, violations)
@@ -84,7 +85,7 @@ def fix_text(
         module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    findings, _ = _lint_module(module, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa)
     return current, applied, findings
 
 
@@ -93,19 +94,23 @@ def fix_text(
 
 def _lint_module(
     module: cst.Module,
+    source: str,
     path: str,
     rules: Sequence[RuleSpec],
     report_unused_noqa: bool,
 ) -> tuple[list[Finding], list[Violation | None]]:
-    """Findings in source order, each paired with the violation that made it."""
+    """Findings in source order, each paired with the violation that made it.
+
+    `source` is `module`'s text (`module.code`, which would cost a codegen pass).
+    """
     names, nodes = SemanticModel.for_module(module)
     context = LintContext(path=path, module=module, names=names)
     _run_rules([spec.visitor(context) for spec in rules if spec.visitor is not None], nodes)
     fix_kind = {spec.code: spec.doc.fix for spec in rules}
-    suppressions = _suppressions(module.code) if ("noqa" in module.code) else {}
+    suppressions = _suppressions(source) if ("noqa" in source) else {}
     used: set[tuple[int, str]] = set()
     positions = (
-        MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        node_ranges(module, [violation.node for violation in context.violations])
         if context.violations
         else {}
     )

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
+
 from emberlint.semantic import ARRAY_TYPE, MLX_CORE, BindingKind, SemanticModel, dotted
-
-FLOAT32 = f"{MLX_CORE}.float32"
-
 
 # -- literals ---------------------------------------------------------------
 
@@ -278,23 +276,9 @@ def _mentions_name(node: cst.CSTNode, name: str) -> bool:
 
 def is_float32_cast(names: SemanticModel, node: cst.BaseExpression) -> bool:
     """`e.astype(mx.float32)`, `mx.astype(e, mx.float32)`, `mx.array(e, dtype=mx.float32)`
-    or any other `mlx.core` call given `dtype=mx.float32` (`mx.arange(n, dtype=mx.float32)`)."""
-    method = method_call(node, "astype")
-    if method is not None:
-        dtype = argument(method, 0, "dtype")
-        return dtype is not None and names.resolves_to(dtype.value, FLOAT32)
-    function = core_call(names, node, "astype", "array", "asarray")
-    if function is not None:
-        dtype = argument(function, 1, "dtype")
-        return dtype is not None and names.resolves_to(dtype.value, FLOAT32)
-    if isinstance(node, cst.Call) and names.mlx_call_name(node) is not None:
-        return any(
-            arg.keyword is not None
-            and arg.keyword.value == "dtype"
-            and names.resolves_to(arg.value, FLOAT32)
-            for arg in node.args
-        )
-    return False
+    or any other `mlx.core` call given `dtype=mx.float32` (`mx.arange(n, dtype=mx.float32)`),
+    the dtype also through a name bound to it."""
+    return isinstance(node, cst.Call) and names.dtype_of(node).kind == "float32"
 
 
 def is_float32_operand(names: SemanticModel, node: cst.BaseExpression, hops: int = 0) -> bool:

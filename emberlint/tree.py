@@ -38,14 +38,29 @@ LAYOUT = (
 _syntax_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _is_layout(annotation: object) -> bool:
-    """True when every node type a field's annotation allows is a layout node."""
+def _holds_syntax(annotation: object) -> bool:
+    """True when a field's annotation allows a node that is not a layout node
+    (not only strings, flags, `None`, `MaybeSentinel` or layout)."""
     arguments = typing.get_args(annotation)
     if arguments:
-        return all(_is_layout(argument) for argument in arguments)
-    if annotation is cst.MaybeSentinel or annotation is type(None):
-        return True
-    return isinstance(annotation, type) and issubclass(annotation, LAYOUT)
+        return any(_holds_syntax(argument) for argument in arguments)
+    return (
+        isinstance(annotation, type)
+        and issubclass(annotation, cst.CSTNode)
+        and not issubclass(annotation, LAYOUT)
+    )
+
+
+def _subclasses(kind: type) -> set[type]:
+    found = {kind}
+    for subclass in kind.__subclasses__():
+        found |= _subclasses(subclass)
+    return found
+
+
+# Every node class: `type(value) in NODE_TYPES` is much cheaper than
+# `isinstance(value, cst.CSTNode)` (an ABC check) on the walk's hot path.
+NODE_TYPES = frozenset(_subclasses(cst.CSTNode))
 
 
 def syntax_fields(kind: type) -> tuple[str, ...]:
@@ -56,7 +71,7 @@ def syntax_fields(kind: type) -> tuple[str, ...]:
         fields = _syntax_fields[kind] = tuple(
             name
             for name in kind.__dataclass_fields__
-            if name != "__slots__" and not _is_layout(hints.get(name))
+            if name != "__slots__" and _holds_syntax(hints.get(name))
         )
     return fields
 

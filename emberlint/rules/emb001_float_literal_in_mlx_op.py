@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from emberlint.semantic import FLOAT16_OVERFLOW, FLOAT16_UNDERFLOW
 from emberlint.rule import Rule
+from emberlint.semantic import FLOAT16_OVERFLOW, FLOAT16_UNDERFLOW
 
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo)
 

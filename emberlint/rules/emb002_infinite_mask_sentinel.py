@@ -6,8 +6,8 @@ import math
 
 import libcst as cst
 
-from emberlint.semantic import FLOAT16_OVERFLOW
 from emberlint.rule import Rule
+from emberlint.semantic import FLOAT16_OVERFLOW
 
 
 def _argument(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:

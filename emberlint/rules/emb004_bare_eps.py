@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from emberlint.rule import Rule
 from emberlint.semantic import FLOAT16_UNDERFLOW, SemanticModel
 from emberlint.semantic.scopes import dotted
 from emberlint.semantic.values import ValueKind
-from emberlint.rule import Rule
 
 # Larger constants in a sum are offsets (`1.0 + x`), not guards against zero.
 LARGEST_EPS = 1e-2

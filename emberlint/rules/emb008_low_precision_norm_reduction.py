@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint import patterns
-from emberlint.semantic import MLX_CORE
 from emberlint.rule import Rule
+from emberlint.semantic import MLX_CORE
 
 MESSAGE = (
     "mean of squares over an array not cast to float32: in float16 it overflows "

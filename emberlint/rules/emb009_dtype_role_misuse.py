@@ -64,7 +64,7 @@ class DtypeRoleMisuse(Rule):
         ignored = {param.name.value for param in self._unused_parameters(node)}
         if not ignored:
             return
-        for read, key in _key_reads(node.body):
+        for read, key in _key_reads(self.names.descendants(node.body)):
             if self._is_written(read):
                 continue
             parameter = next((name for name in ignored if _names_setting(key, name)), None)
@@ -112,7 +112,7 @@ class DtypeRoleMisuse(Rule):
 
     def _role(self, node: cst.BaseExpression, hops: int = 0) -> tuple[str | None, str | None]:
         """The dtype role a dtype expression names, and the name that says so."""
-        for part in _walk(node):
+        for part in self.names.descendants(node):
             name = _role_word(part)
             if name is not None:
                 return ROLE_NAMES[name], name
@@ -171,7 +171,7 @@ class DtypeRoleMisuse(Rule):
                 break
         if region not in self._mentions_state:
             self._mentions_state[region] = any(
-                ROLE_NAMES.get(_role_word(part) or "") == STATE for part in _walk(region)
+                ROLE_NAMES.get(_role_word(part) or "") == STATE for part in self.names.descendants(region)
             )
         return self._mentions_state[region]
 
@@ -203,14 +203,6 @@ def _names_setting(key: str, parameter: str) -> bool:
     )
 
 
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
-
-
 def _role_word(node: cst.CSTNode) -> str | None:
     """The role name a Name, attribute or string literal spells, if any."""
     if isinstance(node, cst.Name) and node.value in ROLE_NAMES:
@@ -235,9 +227,9 @@ def _mentions_parameters(node: cst.BaseExpression) -> bool:
     return call is not None or _last_name(node) in PARAMETER_NAMES
 
 
-def _key_reads(body: cst.CSTNode):
-    """(node, key) for every `x["key"]` and `x.get("key", ...)` with a literal key."""
-    for part in _walk(body):
+def _key_reads(parts: list[cst.CSTNode]):
+    """(node, key) for every `x["key"]` and `x.get("key", ...)` with a literal key among `parts`."""
+    for part in parts:
         if isinstance(part, cst.Subscript) and len(part.slice) == 1:
             index = part.slice[0].slice
             if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):

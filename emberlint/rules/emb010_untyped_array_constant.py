@@ -10,8 +10,8 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint import patterns
-from emberlint.semantic import MLX_CORE
 from emberlint.rule import Rule
+from emberlint.semantic import MLX_CORE
 
 ARITHMETIC = (
     cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint import patterns
-from emberlint.semantic import MLX_CORE
 from emberlint.rule import Rule
+from emberlint.semantic import MLX_CORE
 
 COMPILE = f"{MLX_CORE}.compile"
 SYNCING_METHODS = frozenset({"item", "tolist"})

@@ -7,7 +7,9 @@ resolved by Python's scoping rules (see `scopes`), never by matching text.
 
 Structure
     parent(node), scope(node) -> Scope, module_scope, module_binds(name)
-    bindings(name_node) -> list[Binding]      every binding the read may see
+    descendants(node) -> list[CSTNode]        the subtree in visiting order (no layout nodes)
+    bindings(name_node) -> list[Binding]      every binding the read may see (`Binding.kind`,
+                                              `.node`, `.scope`, `.imported`)
     lookup(at_node, name), is_builtin(at_node, name)
     binding_of(binding_node) -> Binding | None, references(binding) -> list[Name]
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from emberlint.semantic.scopes import Binding, BindingKind, Scope, ScopeKind, Walk, build, dotted
+from emberlint.semantic.scopes import Binding, BindingKind, Scope, Walk, build, dotted
 from emberlint.semantic.values import ValueFacts
 
 MLX_CORE = "mlx.core"
@@ -31,11 +31,11 @@ class SemanticModel(ValueFacts):
     def __init__(self, walk: Walk) -> None:
         super().__init__()
         self._walk = walk
-        self._parents = walk.parents
-        self._scope_of: dict[cst.CSTNode, Scope] | None = None
-        self._qualified_cache: dict[cst.CSTNode, frozenset[str]] = {}
-        self._binding_of_node: dict[cst.CSTNode, Binding] | None = None
-        self._references: dict[Binding, list[cst.Name]] | None = None
+        # position in the visiting order by `id(node)`: built once, at C speed
+        self._position = dict(zip(map(id, walk.order), range(len(walk.order))))
+        self._qualified_cache: dict[int, frozenset[str]] = {}
+        self._binding_of_node: dict[int, Binding] | None = None
+        self._subtree_sizes: list[int] | None = None
 
     @classmethod
     def for_module(cls, module: cst.Module) -> tuple[SemanticModel, list[cst.CSTNode]]:
@@ -46,13 +46,16 @@ class SemanticModel(ValueFacts):
     # -- structure ------------------------------------------------------------
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self._parents.get(node)
+        position = self._position.get(id(node))
+        if position is None:
+            return None
+        parent = self._walk.parent_positions[position]
+        return self._walk.order[parent] if parent >= 0 else None
 
     def scope(self, node: cst.CSTNode) -> Scope | None:
         """The scope `node` is evaluated in (None for a node outside this module)."""
-        if self._scope_of is None:
-            self._scope_of = dict(zip(self._walk.order, self._walk.node_scopes))
-        return self._scope_of.get(node)
+        position = self._position.get(id(node))
+        return None if position is None else self._walk.node_scopes[position]
 
     @property
     def module_scope(self) -> Scope:
@@ -83,26 +86,53 @@ class SemanticModel(ValueFacts):
     def binding_of(self, node: cst.CSTNode) -> Binding | None:
         """The binding a binding node makes (a `Param`, an assignment's target `Name`, ...)."""
         if self._binding_of_node is None:
-            self._binding_of_node = {binding.node: binding for binding in self._walk.bindings}
-        return self._binding_of_node.get(node)
+            self._binding_of_node = {id(binding.node): binding for binding in self._walk.bindings}
+        return self._binding_of_node.get(id(node))
 
     def references(self, binding: Binding) -> list[cst.Name]:
-        """The names that read `binding` (load context), anywhere in the module."""
-        if self._references is None:
-            self._references = self._reference_index()
-        return self._references.get(binding, [])
-
-    def _reference_index(self) -> dict[Binding, list[cst.Name]]:
-        index: dict[Binding, list[cst.Name]] = {}
-        self.binding_of(self._walk.module_scope.node)  # builds the binding-node index
+        """The names that read `binding` (load context). A read can only stand inside
+        the node that owns the binding's scope, so only that subtree is searched."""
+        if binding.scope is None:
+            return []
+        self.binding_of(binding.scope.node)  # builds the binding-node index
         binding_nodes = self._binding_of_node
-        parents = self._parents
-        for node, scope in zip(self._walk.order, self._walk.node_scopes):
-            if type(node) is not cst.Name or node in binding_nodes or not _is_load(node, parents.get(node)):
-                continue
-            for binding in scope.lookup(node.value):
-                index.setdefault(binding, []).append(node)
-        return index
+        start, end = self._subtree_range(binding.scope.node)
+        order, scopes = self._walk.order, self._walk.node_scopes
+        found = []
+        for index in range(start, end):
+            node = order[index]
+            if (
+                type(node) is cst.Name
+                and node.value == binding.name
+                and id(node) not in binding_nodes
+                and _is_load(node, self.parent(node))
+                and binding in scopes[index].lookup(node.value)
+            ):
+                found.append(node)
+        return found
+
+    def descendants(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """`node` and every syntax node below it, in visiting order (no layout nodes).
+
+        A node built by a rule (not in the module) is walked through libcst's `children`.
+        """
+        start, end = self._subtree_range(node)
+        if start == end:
+            return list(_all_nodes(node))
+        return self._walk.order[start:end]
+
+    def _subtree_range(self, node: cst.CSTNode) -> tuple[int, int]:
+        """The slice of the visiting order that is `node`'s subtree (pre-order)."""
+        if self._subtree_sizes is None:
+            parents = self._walk.parent_positions
+            sizes = [1] * len(parents)
+            for child in range(len(parents) - 1, 0, -1):
+                sizes[parents[child]] += sizes[child]
+            self._subtree_sizes = sizes
+        start = self._position.get(id(node))
+        if start is None:
+            return 0, 0
+        return start, start + self._subtree_sizes[start]
 
     # -- qualified names ------------------------------------------------------------
 
@@ -114,10 +144,7 @@ class SemanticModel(ValueFacts):
         place (`f.<locals>.x`, `Block.scale`), so that it never matches a library's.
         One name per binding the reference may see.
         """
-        cached = self._qualified_cache.get(node)
-        if cached is None:
-            cached = self._qualified_cache[node] = frozenset(self._qualify(node))
-        return set(cached)
+        return set(self._qualified_frozen(node))
 
     def _qualify(self, node: cst.CSTNode) -> Iterator[str]:
         if isinstance(node, cst.Call):
@@ -128,7 +155,7 @@ class SemanticModel(ValueFacts):
         head = node
         while isinstance(head, cst.Attribute):
             head = head.value
-        base, _, rest = full.partition(".")
+        _, _, rest = full.partition(".")
         suffix = f".{rest}" if rest else ""
         for binding in self.bindings(head):
             if binding.imported is not None:
@@ -146,9 +173,12 @@ class SemanticModel(ValueFacts):
         return bool(qualified) and qualified.issubset(names)
 
     def _qualified_frozen(self, node: cst.CSTNode) -> frozenset[str]:
-        cached = self._qualified_cache.get(node)
+        key = id(node)
+        cached = self._qualified_cache.get(key)
         if cached is None:
-            cached = self._qualified_cache[node] = frozenset(self._qualify(node))
+            cached = frozenset(self._qualify(node))
+            if key in self._position:  # only nodes of the module live as long as the cache
+                self._qualified_cache[key] = cached
         return cached
 
     def qualified_name(self, node: cst.CSTNode) -> str | None:
@@ -340,6 +370,14 @@ def _is_load(name: cst.Name, parent: cst.CSTNode | None) -> bool:
         parent,
         (cst.ImportAlias, cst.AsName, cst.FunctionDef, cst.ClassDef, cst.Param, cst.NameItem, cst.ImportFrom),
     )
+
+
+def _all_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
 
 
 def _simple_operands(node: cst.CSTNode) -> Iterator[cst.BaseExpression]:

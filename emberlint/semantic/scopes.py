@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from emberlint.tree import syntax_fields
+from emberlint.tree import NODE_TYPES, syntax_fields
 
 
 class ScopeKind(enum.Enum):
@@ -69,7 +69,7 @@ class Binding:
     `import mlx.core as mx`, `"mlx"` for `import mlx.core`).
     """
 
-    __slots__ = ("name", "kind", "node", "scope", "imported")
+    __slots__ = ("imported", "kind", "name", "node", "scope")
 
     def __init__(
         self,
@@ -92,7 +92,7 @@ class Binding:
 class Scope:
     """A namespace: its bindings by name, and the names it declares global / nonlocal."""
 
-    __slots__ = ("kind", "node", "parent", "bindings", "global_names", "nonlocal_names", "qualified_prefix")
+    __slots__ = ("bindings", "global_names", "kind", "node", "nonlocal_names", "parent", "qualified_prefix")
 
     def __init__(self, kind: ScopeKind, node: cst.CSTNode, parent: Scope | None, name: str = "") -> None:
         self.kind = kind
@@ -162,18 +162,29 @@ def dotted(node: cst.CSTNode) -> str | None:
 
 
 class Walk:
-    """The result of `build`: the nodes in visiting order, with their parents and scopes."""
+    """The result of `build`: the nodes in visiting order, with their parents and scopes.
 
-    __slots__ = ("order", "parents", "node_scopes", "module_scope", "bindings", "attribute_targets")
+    Parents are kept as positions in `order` (`parent_positions`, -1 for the
+    module): libcst nodes hash through a Python-level `__hash__`, so a dict keyed
+    by node would cost a function call per node on the hot path.
+    """
+
+    __slots__ = ("attribute_targets", "bindings", "module_scope", "node_scopes", "order", "parent_positions")
 
     def __init__(self) -> None:
         self.order: list[cst.CSTNode] = []
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.parent_positions: list[int] = []  # parallel to `order`
         self.node_scopes: list[Scope] = []  # parallel to `order`
         self.module_scope: Scope
         self.bindings: list[Binding] = []  # every binding, in visiting order
         # `<receiver>.<attr> = value` targets: (target, value or None, scope)
         self.attribute_targets: list[tuple[cst.Attribute, cst.BaseExpression | None, Scope]] = []
+
+    @property
+    def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        """Each node's parent, keyed by node (built on demand)."""
+        order = self.order
+        return {node: order[parent] for node, parent in zip(order, self.parent_positions) if parent >= 0}
 
 
 def build(module: cst.Module) -> Walk:
@@ -183,39 +194,47 @@ def build(module: cst.Module) -> Walk:
     binder = _Binder(result)
     order_append = result.order.append
     scopes_append = result.node_scopes.append
-    parents = result.parents
+    parents_append = result.parent_positions.append
     binders = _BINDERS
     openers = _SCOPE_OPENERS
-    fields_of = syntax_fields
-    CSTNode = cst.CSTNode
-    stack: list[tuple[cst.CSTNode, Scope]] = [(module, module_scope)]
+    fields_by_type: dict[type, tuple[str, ...]] = {}
+    node_types = NODE_TYPES
+    sequences = (list, tuple)
+    stack: list[tuple[cst.CSTNode, Scope, int]] = [(module, module_scope, -1)]
     pop = stack.pop
     push = stack.append
+    position = -1
     while stack:
-        node, scope = pop()
+        node, scope, parent = pop()
+        position += 1
         order_append(node)
         scopes_append(scope)
+        parents_append(parent)
         kind = type(node)
         bind = binders.get(kind)
         if bind is not None:
             bind(binder, node, scope)
+        fields = fields_by_type.get(kind)
+        if fields is None:
+            fields = fields_by_type[kind] = syntax_fields(kind)
         children: list[cst.CSTNode] = []
-        for name in fields_of(kind):
+        for name in fields:
             value = getattr(node, name)
-            if isinstance(value, CSTNode):
+            value_type = type(value)
+            if value_type in node_types:
                 children.append(value)
-            elif isinstance(value, (list, tuple)):
-                children.extend(item for item in value if isinstance(item, CSTNode))
-        for child in children:
-            parents[child] = node
+            elif value_type in sequences:
+                children.extend([item for item in value if type(item) in node_types])
+        if not children:
+            continue
         opener = openers.get(kind)
         if opener is None:
             for child in reversed(children):
-                push((child, scope))
+                push((child, scope, position))
         else:
             inner = opener(binder, node, scope)
             for child in reversed(children):
-                push((child, inner.get(child, scope)))
+                push((child, inner.get(child, scope), position))
     binder.finish()
     return result
 

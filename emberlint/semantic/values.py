@@ -183,11 +183,19 @@ def _promote(left: DtypeFact, right: DtypeFact) -> DtypeFact:
         return left if left.kind == "half" else right
     if kinds <= {"integer", "bool"}:
         return INTEGER_FACT if "integer" in kinds else BOOL
-    if left.kind == right.kind == "same_as" and left.source is right.source:
-        return left
+    if left.kind == right.kind == "same_as":
+        return left if _same_value(left.source, right.source) else UNKNOWN
     if "same_as" in kinds and kinds <= {"same_as", "integer", "bool"}:
         return left if left.kind == "same_as" else right
     return UNKNOWN
+
+
+def _same_value(left: cst.CSTNode | None, right: cst.CSTNode | None) -> bool:
+    """The same node, or the same name / attribute chain (read in one expression)."""
+    if left is right:
+        return True
+    name = dotted(left) if left is not None else None
+    return name is not None and name == (dotted(right) if right is not None else None)
 
 
 class ValueFacts:
@@ -539,12 +547,18 @@ class ValueFacts:
         name = self.mlx_call_name(node)
         func = node.func
         if name is None:
-            if not (isinstance(func, cst.Attribute) and self.is_array(func.value)):
+            if not isinstance(func, cst.Attribute):
                 return UNKNOWN
             method = func.attr.value
             if method in ("astype", "view"):
+                # a cast to an MLX dtype is an MLX array's, whatever the receiver is known as
                 dtype = _argument(node, 0, "dtype")
-                return self._explicit(dtype) if dtype is not None else UNKNOWN
+                fact = self._explicit(dtype) if dtype is not None else UNKNOWN
+                if fact.dtype is not None and fact.dtype.startswith(MLX_CORE + "."):
+                    return fact
+                return fact if self.is_array(func.value) else UNKNOWN
+            if not self.is_array(func.value):
+                return UNKNOWN
             if method in ("any", "all"):
                 return BOOL
             if method in ("argmax", "argmin", "argsort"):
@@ -668,9 +682,9 @@ def _agreed(values) -> int | float | bool | str | None:
     for value in values:
         if value is None:
             return None
-        if seen and (value != result or type(value) is not type(result)):
-            if not (isinstance(value, float) and isinstance(result, float) and math.isnan(value) and math.isnan(result)):
-                return None
+        both_nan = isinstance(value, float) and isinstance(result, float) and math.isnan(value) and math.isnan(result)
+        if seen and (value != result or type(value) is not type(result)) and not both_nan:
+            return None
         result, seen = value, True
     return result
 
