@@ -2,9 +2,10 @@
 
 Downloads (once, `pip download --no-deps`) the pinned mlx-lm, mlx-vlm and
 mlx-whisper releases listed in `benchmarks/corpus.py`, lints their `.py` files
-with ALL rules through the linter API, and prints a count per rule per package.
-`--show CODES` prints every finding of those rules (comma-separated codes or
-prefixes), to review hits by eye.
+with ALL rules through the linter API, and prints a count per rule per package,
+then per rule how many findings carry a fix and how many of those fixes are
+safe (applied by plain `--fix`). `--show CODES` prints every finding of those
+rules (comma-separated codes or prefixes), to review hits by eye.
 
     python benchmarks/real_corpus_counts.py [--dest DIR] [--show EMB008,EMB010]
 """
@@ -53,9 +54,13 @@ def main() -> None:
     codes = [spec.code for spec in rules if spec.visitor is not None]
     packages = [corpus.fetch_package(name, version) for name, version in corpus.PINNED.items()]
     counts: dict[str, Counter] = {}
+    with_fix: Counter = Counter()
+    safe: Counter = Counter()
     for package in packages:
         findings, files, unparsable = lint_package(package, rules)
         counts[package.label] = Counter(finding.code for finding in findings)
+        with_fix.update(finding.code for finding in findings if finding.fix is not None)
+        safe.update(finding.code for finding in findings if finding.fix == "safe")
         print(f"{package.label}: {files} files linted, {unparsable} not parsable", file=sys.stderr)
         shown = tuple(code for code in options.show.split(",") if code)
         if shown:
@@ -67,6 +72,11 @@ def main() -> None:
     for code in codes:
         row = [counts[label][code] for label in labels]
         print(f"{code:8} " + " ".join(f"{count:>20}" for count in row) + f" {sum(row):>7}")
+    print(f"\n{'rule':8} {'findings':>9} {'with a fix':>11} {'coverage':>9} {'safe fix':>9}")
+    for code in codes:
+        total = sum(counts[label][code] for label in labels)
+        if total:
+            print(f"{code:8} {total:>9} {with_fix[code]:>11} {with_fix[code] / total:>9.0%} {safe[code]:>9}")
 
 
 if __name__ == "__main__":

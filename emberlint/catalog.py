@@ -7,6 +7,7 @@ Each document starts with a TOML header between `+++` lines:
     name = "infinite-mask-sentinel"
     category = "correctness"      # correctness | precision | performance | style
     fix = "unsafe"                # safe | unsafe | none
+    dtypes = ["float32", "bfloat16", "float16"]  # where the hazard can occur
     default = true                # enabled without --select
     summary = "One line for tables and listings"
     +++
@@ -31,6 +32,8 @@ CATEGORIES = ("correctness", "precision", "performance", "style")
 # Where each rule's page is published: the catalog document in the repository.
 RULE_PAGES = "https://github.com/emberlint/emberlint/blob/main/rules/"
 FIX_KINDS = ("safe", "unsafe", "none")
+# The floating dtypes a project's arrays may run in (`[tool.emberlint] dtypes`).
+DTYPES = ("float32", "bfloat16", "float16")
 _HEADER = re.compile(r"\A\+\+\+\n(.*?)\n\+\+\+\n", re.DOTALL)
 _SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
 _PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
@@ -42,6 +45,7 @@ class RuleDoc:
     name: str
     category: str
     fix: str
+    dtypes: tuple[str, ...]
     default: bool
     summary: str
     body: str
@@ -91,13 +95,16 @@ def parse_doc(path: Path) -> RuleDoc:
         meta = tomllib.loads(header.group(1))
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path}: invalid TOML header: {error}") from error
-    for key in ("code", "name", "category", "fix", "default", "summary"):
+    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary"):
         if key not in meta:
             raise CatalogError(f"{path}: header lacks '{key}'")
     if meta["category"] not in CATEGORIES:
         raise CatalogError(f"{path}: category must be one of {', '.join(CATEGORIES)}")
     if meta["fix"] not in FIX_KINDS:
         raise CatalogError(f"{path}: fix must be one of {', '.join(FIX_KINDS)}")
+    dtypes = meta["dtypes"]
+    if not isinstance(dtypes, list) or not dtypes or not set(dtypes) <= set(DTYPES):
+        raise CatalogError(f"{path}: dtypes must be a non-empty list of {', '.join(DTYPES)}")
     if path.stem != meta["code"]:
         raise CatalogError(f"{path}: file name must be the rule code {meta['code']}")
     return RuleDoc(
@@ -105,6 +112,7 @@ def parse_doc(path: Path) -> RuleDoc:
         name=meta["name"],
         category=meta["category"],
         fix=meta["fix"],
+        dtypes=tuple(dtype for dtype in DTYPES if dtype in dtypes),
         default=bool(meta["default"]),
         summary=meta["summary"],
         body=text[header.end() :],
@@ -121,15 +129,16 @@ def load_catalog() -> dict[str, RuleDoc]:
 def markdown_table(docs: dict[str, RuleDoc]) -> str:
     """The README's rule table, generated from the catalog (a test keeps them in sync)."""
     lines = [
-        "| Code | Name | Category | Fix | Default | Summary |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Code | Name | Category | Fix | Dtypes | Default | Summary |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for doc in docs.values():
         summary = doc.summary.replace("|", r"\|")
         default = "on" if doc.default else "off"
+        dtypes = "all" if doc.dtypes == DTYPES else ", ".join(doc.dtypes)
         lines.append(
             f"| [{doc.code}](rules/{doc.code}.md) | {doc.name} | {doc.category} | {doc.fix} "
-            f"| {default} | {summary} |"
+            f"| {dtypes} | {default} | {summary} |"
         )
     return "\n".join(lines)
 

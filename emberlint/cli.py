@@ -89,10 +89,11 @@ def check(
     config: Annotated[Path | None, typer.Option(metavar="PATH", help="A pyproject.toml or TOML file with the settings.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Parallel processes [default: CPU count].")] = None,
     force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclusions to files named on the command line too.")] = False,
+    dtypes: Annotated[str | None, typer.Option(metavar="DTYPES", help="The dtypes the project's arrays run in, e.g. float32,bfloat16 [default: float32,bfloat16,float16].")] = None,
 ) -> None:
     """Lint (and with --fix, fix) Python files for MLX numerical hazards."""
     from emberlint.catalog import load_catalog
-    from emberlint.config import load_settings
+    from emberlint.config import load_settings, parse_dtypes
     from emberlint.discovery import Discoverer
     from emberlint.errors import EmberlintError
     from emberlint.registry import select_rules
@@ -107,6 +108,7 @@ def check(
             select=selected,
             extend_select=[*settings.extend_select, *_codes(extend_select)],
             ignore=[*settings.ignore, *_codes(ignore)],
+            dtypes=settings.dtypes if dtypes is None else parse_dtypes([part.strip() for part in dtypes.split(",") if part.strip()], "--dtypes"),
         )
         catalog = load_catalog()
     except EmberlintError as error:
@@ -185,7 +187,11 @@ def rule(
     from rich.markdown import Markdown
 
     console = _console()
-    console.print(f"{doc.code} {doc.name}  [{doc.category}, fix: {doc.fix}, default: {'on' if doc.default else 'off'}]", markup=False)
+    console.print(
+        f"{doc.code} {doc.name}  [{doc.category}, fix: {doc.fix}, dtypes: {', '.join(doc.dtypes)}, "
+        f"default: {'on' if doc.default else 'off'}]",
+        markup=False,
+    )
     console.print(Markdown(doc.body))
 
 

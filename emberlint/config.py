@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emberlint.catalog import DTYPES
 from emberlint.errors import ConfigError
 
 DEFAULT_EXCLUDES = (
@@ -57,6 +58,7 @@ _SCHEMA = {
     "unsafe-fixes": (lambda value: isinstance(value, bool), "true or false"),
     "respect-gitignore": (lambda value: isinstance(value, bool), "true or false"),
     "cache-dir": (lambda value: isinstance(value, str), "a path string"),
+    "dtypes": (_is_string_list, f"a list of dtypes ({', '.join(DTYPES)})"),
 }
 
 
@@ -73,6 +75,17 @@ class Settings:
     unsafe_fixes: bool = False
     respect_gitignore: bool = True
     cache_dir: Path | None = None
+    dtypes: tuple[str, ...] = DTYPES  # the dtypes the project's arrays run in
+
+
+def parse_dtypes(values: list[str], origin: str) -> tuple[str, ...]:
+    """Validated dtype names, in the catalog's order; a ConfigError names a bad one."""
+    for value in values:
+        if value not in DTYPES:
+            raise ConfigError(f"{origin}: unknown dtype '{value}' (known: {', '.join(DTYPES)})")
+    if not values:
+        raise ConfigError(f"{origin}: name at least one dtype ({', '.join(DTYPES)})")
+    return tuple(dtype for dtype in DTYPES if dtype in values)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -127,6 +140,7 @@ def settings_from_table(table: Any, path: Path) -> Settings:
         unsafe_fixes=table.get("unsafe-fixes", False),
         respect_gitignore=table.get("respect-gitignore", True),
         cache_dir=(root / os.path.expanduser(cache_dir)) if cache_dir else None,
+        dtypes=parse_dtypes(table["dtypes"], f"{path}: dtypes") if "dtypes" in table else DTYPES,
     )
 
 

@@ -6,7 +6,8 @@ with its catalog document by code. A rule's module (and libcst with it) is
 imported only when a file is linted with it. Selection follows ruff:
 the default set is every rule whose document says `default = true`; `select`
 replaces it, `extend_select` adds to it, `ignore` removes from it, and each entry
-is a code, a code prefix (`EMB00`) or `ALL`.
+is a code, a code prefix (`EMB00`) or `ALL`. A rule whose hazard cannot occur
+in any of the project's `dtypes` (its document's `dtypes`) is never run.
 """
 
 from __future__ import annotations
@@ -99,8 +100,10 @@ def select_rules(
     select: Iterable[str] | None = None,
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    dtypes: Iterable[str] | None = None,
 ) -> list[RuleSpec]:
-    """The rules enabled by these selectors, in code order."""
+    """The rules enabled by these selectors whose hazard can occur in one of
+    `dtypes` (None: any dtype), in code order."""
     rules = all_rules()
     select = list(select) if select is not None else None
     extend_select, ignore = list(extend_select), list(ignore)
@@ -109,6 +112,8 @@ def select_rules(
     validate_selectors(ignore, "ignore")
     chosen = []
     for code, spec in rules.items():
+        if dtypes is not None and not set(spec.doc.dtypes) & set(dtypes):
+            continue
         if select is None:
             enabled = spec.doc.default
         else:

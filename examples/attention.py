@@ -1,7 +1,7 @@
 """A small MLX attention block written the way many first drafts are.
 
 `emberlint examples/` reports the numerics hazards in it; `emberlint --fix
---unsafe-fixes examples/` rewrites them. Kept in the repository as the bundled
+examples/` applies the safe fixes and `--unsafe-fixes` the rest. Kept in the repository as the bundled
 default for the README's first command.
 """
 
@@ -24,7 +24,8 @@ def gate(x: mx.array) -> mx.array:
 
 
 def normalize_rows(weights: mx.array) -> mx.array:
-    return weights / (mx.sum(weights, axis=-1, keepdims=True) + 1e-8)
+    total = mx.sum(weights, axis=-1, keepdims=True)
+    return weights / (total + 1e-8)
 
 
 class Block(nn.Module):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint.rule import Rule
-from emberlint.semantic import FLOAT16_OVERFLOW
+from emberlint.semantic import FLOAT16_OVERFLOW, FLOAT16_UNDERFLOW
 
 ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo)
 
@@ -71,8 +71,11 @@ class FloatLiteralInMlxOp(Rule):
         return None
 
     def _flag(self, literal: cst.BaseExpression, anchor: cst.BaseExpression | None) -> None:
-        if abs(self.names.float_value(literal)) >= FLOAT16_OVERFLOW:
+        magnitude = abs(self.names.float_value(literal))
+        if magnitude >= FLOAT16_OVERFLOW:
             return  # a mask sentinel or an overflow: EMB002's business
+        if 0 < magnitude <= FLOAT16_UNDERFLOW:
+            return  # rounds to 0 in float16 whether typed or not: EMB005's business
         message = "Python float literal in an MLX operation; write its dtype explicitly"
         if anchor is None:
             self.report(literal, message)

@@ -11,7 +11,6 @@ from emberlint.rule import Rule
 from emberlint.semantic import FLOAT16_OVERFLOW, ValueKind
 from emberlint.semantic.scopes import BindingKind, ScopeKind
 
-SOFTMAX = ("mlx.core.softmax", "mlx.nn.softmax")
 # Index selections: they rank the filled values and never turn -inf into NaN.
 SELECTIONS = ("argmax", "argmin", "argpartition", "argsort", "topk", "sort", "partition")
 # Operations whose result keeps -inf as -inf (never NaN), ranked by what follows.
@@ -113,8 +112,7 @@ class InfiniteMaskSentinel(Rule):
                 dtype = cast if anchor is None else None
             if self._only_ranked(node):
                 return
-            feeds_softmax = anchor is not None and cast is None and self._feeds_softmax(node)
-            self._check_fill(fill.value, dtype, feeds_softmax=feeds_softmax)
+            self._check_fill(fill.value, dtype)
 
     def _check_full(self, node: cst.Call) -> None:
         fill = _argument(node, 1, "vals")
@@ -350,38 +348,6 @@ class InfiniteMaskSentinel(Rule):
         dtype = _argument(cast, 0, "dtype")
         return None if dtype is None else dtype.value
 
-    def _feeds_softmax(self, call: cst.Call) -> bool:
-        """The `where` is the first argument of a softmax, directly or through a name
-        bound once and read only there."""
-        if self._softmax_operand(call):
-            return True
-        target = self._sole_assignment_target(call)
-        if target is None:
-            return False
-        binding = self.names.binding_of(target)
-        if binding is None or len(self.names.bindings(target)) != 1:
-            return False
-        references = self.names.references(binding)
-        return bool(references) and all(self._softmax_operand(reference) for reference in references)
-
-    def _sole_assignment_target(self, value: cst.CSTNode) -> cst.Name | None:
-        statement = self.names.parent(value)
-        if isinstance(statement, cst.Assign) and statement.value is value and len(statement.targets) == 1:
-            target = statement.targets[0].target
-            return target if isinstance(target, cst.Name) else None
-        return None
-
-    def _softmax_operand(self, node: cst.CSTNode) -> bool:
-        arg = self.names.parent(node)
-        if not isinstance(arg, cst.Arg) or arg.value is not node or arg.keyword is not None:
-            return False
-        call = self.names.parent(arg)
-        return (
-            isinstance(call, cst.Call)
-            and self.names.resolves_to(call.func, *SOFTMAX)
-            and call.args[0] is arg
-        )
-
     def _sentinel_value(self, node: cst.BaseExpression) -> float | None:
         """The value when it is -inf or overflows float16 to -inf, also wrapped in
         `mx.array(...)`. Positive fills (`inf` seeding a running minimum) are not masks."""
@@ -401,20 +367,27 @@ class InfiniteMaskSentinel(Rule):
             return bool(values) and all(self._made_by_full(value) for value in values)
         return self.names.is_mlx_call(node, "mlx.core.full")
 
+    def _sole_assignment_target(self, value: cst.CSTNode) -> cst.Name | None:
+        statement = self.names.parent(value)
+        if isinstance(statement, cst.Assign) and statement.value is value and len(statement.targets) == 1:
+            target = statement.targets[0].target
+            return target if isinstance(target, cst.Name) else None
+        return None
+
     def _check_fill(
-        self, fill: cst.BaseExpression, dtype: cst.BaseExpression | None, *, feeds_softmax: bool = False
+        self, fill: cst.BaseExpression, dtype: cst.BaseExpression | None
     ) -> None:
         if self.names.is_mlx_call(fill, "mlx.core.array") and fill.args:
             # `mx.array(-inf, dtype)`: the array's own dtype bounds the fill.
             own_dtype = _argument(fill, 1, "dtype")
             if own_dtype is not None:
-                fill, dtype, feeds_softmax = fill.args[0].value, own_dtype.value, False
+                fill, dtype = fill.args[0].value, own_dtype.value
             else:
                 fill = fill.args[0].value
         value = self._sentinel_value(fill)
         if value is None:
             return
-        self._report(fill, value, "as a mask fill: softmax of a fully masked row is NaN", dtype, feeds_softmax)
+        self._report(fill, value, "as a mask fill: softmax of a fully masked row is NaN", dtype)
 
     def _report(
         self,
@@ -422,7 +395,6 @@ class InfiniteMaskSentinel(Rule):
         value: float,
         consequence: str,
         dtype: cst.BaseExpression | None,
-        feeds_softmax: bool = False,
     ) -> None:
         """Report `fill`, fixed to `finfo(dtype).min`, or to float16's minimum (-65504,
         finite in every float dtype) when no dtype is in reach."""
@@ -431,7 +403,6 @@ class InfiniteMaskSentinel(Rule):
             core, _ = self.names.core_reference(self.context.module)
             dtype = cst.Attribute(core, cst.Name("float16"))
             advice = "use `finfo(float16).min`, finite in every float dtype"
-            feeds_softmax = False
         else:
             advice = "use the dtype's finite `finfo(...).min`"
         finfo, imports = self.names.finfo_attribute(self.context.module, dtype, "min")
@@ -441,6 +412,5 @@ class InfiniteMaskSentinel(Rule):
             f"{kind} {consequence}; {advice}",
             replacement=replacement,
             imports=imports,
-            fix_safety="safe" if feeds_softmax else None,
         )
 

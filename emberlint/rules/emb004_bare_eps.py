@@ -14,6 +14,8 @@ import libcst as cst
 
 from emberlint.rule import Rule
 from emberlint.semantic import FLOAT16_UNDERFLOW, SemanticModel
+from emberlint.semantic.scopes import dotted
+from emberlint.semantic.values import ValueKind
 
 # Larger constants in a sum are offsets (`1.0 + x`), not guards against zero.
 LARGEST_EPS = 1e-2
@@ -30,6 +32,8 @@ class EpsSite:
     other_terms: tuple[cst.BaseExpression, ...]
     numerator: cst.BaseExpression | None  # for a division: what is divided
     in_mlx_operation: bool  # the division or function is known to run on MLX arrays
+    guarded: cst.BaseExpression  # the whole sum
+    operation: cst.CSTNode  # the division, `mx.divide` or sqrt/rsqrt/log call the sum feeds
 
 
 def _additive_terms(node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -60,16 +64,49 @@ def eps_sites(names: SemanticModel, node: cst.CSTNode) -> Iterator[EpsSite]:
         return
     for index, term in enumerate(terms):
         others = tuple(terms[:index] + terms[index + 1 :])
-        yield EpsSite(term, others, numerator, in_mlx)
+        yield EpsSite(term, others, numerator, in_mlx, guarded, node)
 
 
 def first_anchor(names: SemanticModel, expressions: tuple[cst.BaseExpression | None, ...]) -> cst.BaseExpression | None:
     for expression in expressions:
         if expression is not None:
-            anchor = names.dtype_anchor(expression)
+            anchor = names.dtype_anchor(expression) or _reduced_operand(names, expression)
             if anchor is not None:
                 return anchor
     return None
+
+
+# MLX functions and methods whose result has the dtype of their first operand.
+_DTYPE_FOLLOWING = frozenset(
+    {"sum", "mean", "max", "min", "prod", "var", "std", "logsumexp", "norm", "sqrt", "abs", "square", "exp", "cumsum"}
+)
+
+
+def _reduced_operand(names: SemanticModel, expression: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression | None:
+    """The plain name an MLX reduction or elementwise call works on (`w` in
+    `mx.sum(w, axis=-1)`, `mx.linalg.norm(z)`, `w.sum()`): MLX makes it an array,
+    and the call's result has its dtype, so `w.dtype` anchors the fix even when
+    `w` is an unannotated parameter."""
+    if depth > 4 or not isinstance(expression, cst.Call):
+        return None
+    called = names.mlx_call_name(expression)
+    if called is not None and called.rsplit(".", 1)[-1] in _DTYPE_FOLLOWING:
+        positional = [arg.value for arg in expression.args if arg.keyword is None and not arg.star]
+        operand = positional[0] if positional else None
+    elif (
+        called is None
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value in _DTYPE_FOLLOWING
+    ):
+        operand = expression.func.value
+    else:
+        return None
+    if operand is None:
+        return None
+    if isinstance(operand, (cst.Name, cst.Attribute)) and dotted(operand):
+        kind = names.value_kind(operand)
+        return operand if kind in (ValueKind.ARRAY, ValueKind.UNKNOWN) and not names.is_mask(operand) else None
+    return _reduced_operand(names, operand, depth + 1)
 
 
 class EpsSiteRule(Rule):
@@ -101,7 +138,7 @@ class BareEps(EpsSiteRule):
 
         Only eps-sized values count: `1 / (1.0 + x)` is arithmetic, not a guard.
         """
-        if not isinstance(term, (cst.Name, cst.Float, cst.UnaryOperation)):
+        if not isinstance(term, (cst.Name, cst.Attribute, cst.Float, cst.UnaryOperation)):
             return False
         value = self.names.float_value(term)
         if value is not None:

@@ -1,4 +1,4 @@
-# expect: EMB001, EMB005
+# expect: EMB005
 import mlx.core as mx
 
 

@@ -1,4 +1,4 @@
-# expect: none
+# expect: EMB004
 import mlx.core as mx
 import mlx.nn as nn
 

@@ -1,4 +1,4 @@
-# expect: EMB008
+# expect: EMB004, EMB008
 import mlx.core as mx
 import mlx.nn as nn
 

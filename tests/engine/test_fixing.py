@@ -170,20 +170,35 @@ def test_write_reports_a_file_that_vanished(tmp_path):
     assert not target.exists()
 
 
-def test_write_in_an_unwritable_directory_leaves_the_file(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root can write into a read-only directory")
-    directory = tmp_path / "locked"
-    directory.mkdir()
-    target = directory / "a.py"
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_a_failed_write_leaves_the_file_and_no_temporary(tmp_path, monkeypatch, failing):
+    """The disk fails mid-write (full, read-only mount): the original survives, whoever runs it."""
+    target = tmp_path / "a.py"
     target.write_text(HAZARD)
-    directory.chmod(0o555)
-    try:
-        with pytest.raises(WriteError, match="cannot write the fix"):
-            write_atomically(target, FIXED.encode(), HAZARD.encode())
-    finally:
-        directory.chmod(0o755)
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(WriteError, match="cannot write the fix: No space left on device"):
+        write_atomically(target, FIXED.encode(), HAZARD.encode())
+    monkeypatch.undo()
     assert target.read_text() == HAZARD
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.py"]
+
+
+def test_fix_run_reports_a_failed_write_and_keeps_the_file(project, monkeypatch):
+    (project / "a.py").write_text(HAZARD)
+
+    def fail(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(os, "replace", fail)
+    result = invoke("check", "a.py", "--fix", "--unsafe-fixes", "--no-cache")
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert "a.py: cannot write the fix: Read-only file system" in result.stderr
+    assert (project / "a.py").read_text() == HAZARD
 
 
 class _BrokenFix(Rule):
@@ -197,7 +212,10 @@ class _BrokenFix(Rule):
 
 
 def test_a_fix_that_does_not_compile_leaves_the_file_untouched(tmp_path):
-    doc = RuleDoc("EMB098", "broken-fix", "style", "safe", True, "test rule", "", Path("EMB098.md"))
+    doc = RuleDoc(
+        code="EMB098", name="broken-fix", category="style", fix="safe", dtypes=("float32",),
+        default=True, summary="test rule", body="", path=Path("EMB098.md"),
+    )
     rules = [RuleSpec(doc, __name__), all_rules()["EMB003"]]
     target = tmp_path / "a.py"
     target.write_text(HAZARD)

@@ -6,7 +6,10 @@ from __future__ import annotations
 import mlx.core as mx
 import numpy as np
 import pytest
-from emb_fixed_examples import as_float64, example_before_after
+from emb_fixed_examples import DTYPES, as_float64, example_before_after
+
+# The dtypes this module shows the hazard in; rules/EMB008.md's `dtypes` must be these (tests/rules/test_catalog.py).
+HAZARD_DTYPES = (mx.bfloat16, mx.float16)
 
 
 def activations(dtype: mx.Dtype, scale: float) -> mx.array:
@@ -23,6 +26,16 @@ def reference_rms_norm(x: mx.array, weight: mx.array) -> np.ndarray:
 def rms_norm():
     before, after = example_before_after("EMB008")
     return before["rms_norm"], after["rms_norm"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_mean_of_squares_loses_precision_exactly_in_the_hazard_dtypes(dtype):
+    x = activations(dtype, 1.0)
+    x64 = as_float64(x)
+    exact = np.mean(x64 * x64, axis=-1)
+    in_dtype = as_float64(mx.mean(mx.square(x), axis=-1))
+    # measured: float32 1.4e-6, float16 4.2e-4, bfloat16 4.0e-3
+    assert (np.max(np.abs(in_dtype - exact) / exact) > 1e-4) == (dtype in HAZARD_DTYPES)
 
 
 def test_float16_mean_of_squares_overflows_and_the_fix_does_not(rms_norm):

@@ -9,6 +9,10 @@ import pytest
 from emb_fixed_examples import example_before_after, fix_source, run
 
 HALF = (mx.bfloat16, mx.float16)
+
+# The dtypes this module shows the hazard in; rules/EMB010.md's `dtypes` must be these (tests/rules/test_catalog.py).
+HAZARD_DTYPES = HALF
+
 CONSTANTS = {
     "array scalar": lambda x: x * mx.array(0.5),
     "array list": lambda x: x + mx.array([0.25] * x.shape[-1]),
@@ -16,6 +20,15 @@ CONSTANTS = {
     "arange": lambda x: x + mx.arange(0.0, float(x.shape[-1])),
     "ones": lambda x: x * mx.ones(x.shape),
     "zeros": lambda x: mx.concatenate([x, mx.zeros(x.shape)], axis=-1),
+}
+# The same computations with the constant typed as the array: what the fixes write.
+TYPED = {
+    "array scalar": lambda x: x * mx.array(0.5, dtype=x.dtype),
+    "array list": lambda x: x + mx.array([0.25] * x.shape[-1], dtype=x.dtype),
+    "full": lambda x: x + mx.full(x.shape, 0.5, dtype=x.dtype),
+    "arange": lambda x: x + mx.arange(0.0, float(x.shape[-1]), dtype=x.dtype),
+    "ones": lambda x: x * mx.ones(x.shape, dtype=x.dtype),
+    "zeros": lambda x: mx.concatenate([x, mx.zeros(x.shape, dtype=x.dtype)], axis=-1),
 }
 
 SCALED = """\
@@ -27,13 +40,14 @@ def scaled(x: mx.array) -> mx.array:
 """
 
 
-@pytest.mark.parametrize("dtype", HALF)
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES)
 @pytest.mark.parametrize("constant", sorted(CONSTANTS))
 def test_untyped_constant_upcasts_and_doubles_the_bytes(constant, dtype):
     x = mx.random.normal((8, 64)).astype(dtype)
-    result = CONSTANTS[constant](x)
-    assert result.dtype == mx.float32
-    assert result.nbytes == 2 * result.size * x.itemsize
+    result, typed = CONSTANTS[constant](x), TYPED[constant](x)
+    assert result.dtype == mx.float32 and typed.dtype == dtype
+    assert result.shape == typed.shape
+    assert result.nbytes == 2 * typed.nbytes
 
 
 @pytest.mark.parametrize("dtype", HALF)

@@ -7,10 +7,13 @@ from functools import partial
 import mlx.core as mx
 import numpy as np
 import pytest
-from emb_fixed_examples import run
+from emb_fixed_examples import DTYPES, run
 
 from emberlint.catalog import load_catalog
 
+# Host reads raise under compile whatever the dtype.
+# The dtypes this module shows the hazard in; rules/EMB015.md's `dtypes` must be these (tests/rules/test_catalog.py).
+HAZARD_DTYPES = DTYPES
 EVAL_ERROR = "Attempting to eval an array during function transformations"
 
 
@@ -30,9 +33,10 @@ def with_bool(x):
     return x if bool(x.sum() > 0) else -x
 
 
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES)
 @pytest.mark.parametrize("function", [with_item, with_tolist, with_float, with_bool])
-def test_host_reads_raise_under_compile(function):
-    x = mx.array([1.0, 2.0])
+def test_host_reads_raise_under_compile(function, dtype):
+    x = mx.array([1.0, 2.0], dtype=dtype)
     function(x)  # fine uncompiled
     with pytest.raises(ValueError, match=EVAL_ERROR):
         mx.compile(function)(x)

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from emb_fixed_examples import DTYPES, example_before_after
 
+HAZARD_DTYPES = tuple(DTYPES)  # an added boolean mask masks nothing in every dtype
+
 RNG = np.random.default_rng(3)
 Q = mx.array(RNG.normal(0.0, 1.0, (2, 8, 16)).astype(np.float32))
 K = mx.array(RNG.normal(0.0, 1.0, (2, 8, 16)).astype(np.float32))
@@ -24,7 +26,7 @@ def _weights(scores: mx.array) -> np.ndarray:
     return np.array(mx.softmax(scores.astype(mx.float32), axis=-1))
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES, ids=str)
 def test_added_boolean_mask_leaves_future_positions_their_weight(dtype):
     scores = (Q.astype(dtype) @ K.astype(dtype).swapaxes(-1, -2)) * 0.25
     added = _weights(scores + CAUSAL)
@@ -35,7 +37,7 @@ def test_added_boolean_mask_leaves_future_positions_their_weight(dtype):
     assert (selected[:, future] == 0).all()
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES, ids=str)
 def test_fixed_example_is_causal_and_the_bad_one_is_not(before_after, dtype):
     before, after = before_after
     q, k, v = Q.astype(dtype), K.astype(dtype), V.astype(dtype)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from emb_fixed_examples import as_float64, example_before_after
 
+HAZARD_DTYPES = (mx.float16, mx.bfloat16)  # float32's softmax is bit-identical either way
+
 
 def logits(dtype: mx.Dtype) -> mx.array:
     values = np.random.default_rng(0).normal(0.0, 4.0, (64, 4096)).astype(np.float32)
@@ -26,7 +28,7 @@ def weights():
     return before["attention_weights"], after["attention_weights"]
 
 
-@pytest.mark.parametrize("dtype", [mx.float16, mx.bfloat16])
+@pytest.mark.parametrize("dtype", HAZARD_DTYPES)
 def test_half_softmax_is_ten_times_more_accurate_after_the_fix(weights, dtype):
     before, after = weights
     x = logits(dtype)

@@ -29,6 +29,9 @@ HALF_ERROR_RATIO = 1.1
 # In float32 the fixed copy differs only by rounding order: measured 2.1e-5 on logits of ~3.
 FLOAT32_TOLERANCE = 1e-4
 
+# What run_generation records for a NaN: the model's guard, or its own finiteness check.
+NAN_FAILURE = re.compile(r"^step \d+: (NaN/Inf detected in the output of |NaN/Inf in )")
+
 
 def reported(output: str) -> set[tuple[str, str]]:
     """(file name, code) of every finding in emberlint's default output."""
@@ -75,12 +78,15 @@ def test_each_hazard_alone(hazard, gated_checkpoint, tmp_path):
     for dtype in ("float16", "bfloat16"):
         run = generate(tmp_path, gated_checkpoint, dtype, PROMPT_LEN, TOKENS, tmp_path / f"{dtype}.npz")
         assert run.package.startswith(str(tmp_path))
-        assert (run.failure != "") == ((hazard.name, dtype) in NAN_ALONE), (dtype, run.failure)
+        expect_nan = (hazard.name, dtype) in NAN_ALONE
+        assert (run.failure != "") == expect_nan, (dtype, run.failure)
+        if expect_nan:
+            assert NAN_FAILURE.search(run.failure), run.failure
 
 
 def test_all_hazards_make_float16_generation_nan(hazard_copy, gated_checkpoint, tmp_path):
     run = generate(hazard_copy, gated_checkpoint, "float16", PROMPT_LEN, TOKENS, tmp_path / "run.npz")
-    assert "NaN/Inf detected" in run.failure
+    assert re.match(r"step \d+: NaN/Inf detected in the output of ", run.failure), run.failure
     bf16 = generate(hazard_copy, gated_checkpoint, "bfloat16", PROMPT_LEN, TOKENS, tmp_path / "bf16.npz")
     assert bf16.failure == ""
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
-from emberlint.catalog import CATEGORIES, FIX_KINDS, load_catalog
+from emberlint.catalog import CATEGORIES, DTYPES, FIX_KINDS, load_catalog
 from emberlint.linter import fix_text, lint_text
-from emberlint.registry import all_rules, select_rules
+from emberlint.registry import ENGINE_RULES, all_rules, select_rules
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 CODES = sorted(load_catalog())
@@ -77,11 +80,37 @@ def test_fix_produces_the_fixed_example(doc):
 
 
 def test_safe_fixes_need_no_unsafe_flag(doc):
+    """Plain fixing applies the Example's fixes exactly when they are safe: by the
+    catalog, or for that finding (a rule whose fix is safe in a narrower context)."""
     rules = select_rules([doc.code])
+    kinds = {finding.fix for finding in _lint(doc.bad_example, rules) if finding.fix is not None}
     fixed, applied, _ = fix_text(doc.bad_example, "example.py", rules, unsafe=False)
-    if doc.fix == "safe":
+    if kinds == {"safe"}:
         assert fixed == doc.fixed_example
+    elif "safe" not in kinds:
+        assert applied == [] and fixed == doc.bad_example
     else:
-        # Only findings a rule marks safe in their context (Violation.fix_safety) apply.
-        assert all(finding.fix == "safe" for finding in applied)
-        assert applied or fixed == doc.bad_example
+        assert applied and {finding.fix for finding in applied} == {"safe"}
+
+
+EVIDENCE = Path(__file__).resolve().parents[1] / "evidence"
+
+
+def _evidence_module(code: str):
+    """tests/evidence/test_<code>.py, loaded by path (it imports its sibling helpers)."""
+    path = EVIDENCE / f"test_{code.lower()}.py"
+    if str(EVIDENCE) not in sys.path:
+        sys.path.insert(0, str(EVIDENCE))
+    spec = importlib.util.spec_from_file_location(f"evidence_{code.lower()}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("code", [code for code in CODES if code not in ENGINE_RULES])
+def test_dtypes_match_the_evidence(code):
+    """A document's `dtypes` are the dtypes its evidence test shows the hazard in."""
+    import mlx.core as mx
+
+    shown = set(_evidence_module(code).HAZARD_DTYPES)
+    assert tuple(name for name in DTYPES if getattr(mx, name) in shown) == load_catalog()[code].dtypes

@@ -165,18 +165,19 @@ def test_float16_mask_times_minus_1e9_fix_removes_the_nan():
 
 
 @pytest.mark.parametrize(
-    ("body", "safety"),
+    "body",
     [
-        ("    return mx.softmax(mx.where(m, s, -mx.inf), axis=-1)\n", "safe"),
-        ("    x = mx.where(m, s, -mx.inf)\n    return mx.softmax(x, axis=-1)\n", "safe"),
-        ("    x = mx.where(m, s, -mx.inf)\n    return mx.softmax(x, axis=-1), x\n", "unsafe"),
-        ("    return mx.where(m, s, -mx.inf)\n", "unsafe"),
-        ("    return mx.softmax(mx.where(m, n, -mx.inf), axis=-1)\n", "unsafe"),  # float16-minimum fix
+        "    return mx.softmax(mx.where(m, s, -mx.inf), axis=-1)\n",
+        "    x = mx.where(m, s, -mx.inf)\n    return mx.softmax(x, axis=-1)\n",
+        "    return mx.where(m, s, -mx.inf)\n",
+        "    return mx.softmax(mx.where(m, n, -mx.inf), axis=-1)\n",  # float16-minimum fix
     ],
 )
-def test_fix_is_safe_only_where_the_fill_feeds_a_softmax(body, safety):
+def test_fix_is_unsafe_in_every_context(body):
+    """Measured: even a softmax-fed fill changes rows whose kept scores sit at finfo.min
+    (tests/safety/test_emb002_fix_safety.py), so no context makes the fix safe."""
     (finding,) = findings(HEADER + body, "EMB002")
-    assert finding.fix == safety
+    assert finding.fix == "unsafe"
 
 
 def test_name_bound_to_a_sentinel_in_a_function_scope():

@@ -63,3 +63,15 @@ def test_each_finding_offers_an_unsafe_fix():
     (finding,) = findings(HEADER + "    return num / (den + eps)\n", "EMB004")
     assert finding.fix == "unsafe"
     assert finding.replacement == "mx.array(eps, dtype=den.dtype)"
+
+
+def test_eps_held_as_an_attribute_is_wrapped():
+    source = (
+        "import mlx.core as mx\nimport mlx.nn as nn\n\n\nclass Norm(nn.Module):\n"
+        "    def __init__(self, eps: float = 1e-6):\n        super().__init__()\n        self.eps = eps\n\n"
+        "    def __call__(self, x: mx.array):\n        return x * mx.rsqrt(mx.mean(x * x) + self.eps)\n"
+    )
+    assert flagged_lines(source, "EMB004") == [11]
+    assert fixed(source, "EMB004").splitlines()[-1] == (
+        "        return x * mx.rsqrt(mx.mean(x * x) + mx.array(self.eps, dtype=x.dtype))"
+    )

@@ -1,11 +1,13 @@
-"""EMB002's context-split fix safety, measured on real MLX.
+"""EMB002's fix safety, measured on real MLX: unsafe, also where the fill feeds a softmax.
 
-A fill that feeds a softmax and is rewritten to `finfo(<other branch>.dtype).min`
-is reported `fix="safe"`: wherever the original softmax is finite (rows with an
-unmasked position) the fixed one is bit-identical, and a fully masked row turns
-from NaN into a uniform row. Every other EMB002 fix stays unsafe; the float16
-minimum used where no dtype is in reach is the example measured here: it
-changes values that are finite before, for scores below -65504.
+A fill that feeds a softmax, rewritten to `finfo(<other branch>.dtype).min`, gives
+bit-identical rows for ordinary scores and turns a fully masked row from NaN into
+a uniform row. It was first reported safe in that context; the fix-safety contract's
+property test (tests/safety/test_behaviour.py, extremes included) refuted it: a row
+whose kept scores sit near the dtype's minimum (-65504 in float16) is finite before
+the fix and changes after it, because the masked positions now tie with the kept
+ones instead of getting weight 0. So every EMB002 fix is unsafe, and this file keeps
+both measurements: bit-identity on ordinary scores, and the counterexample.
 """
 
 from __future__ import annotations
@@ -47,15 +49,15 @@ def _functions(source: str):
     return before["attend"], after["attend"]
 
 
-def test_only_the_softmax_fed_fill_with_an_anchor_is_reported_safe():
-    (safe,) = lint_text(SOFTMAX_FED, "snippet.py", RULES)
-    (unsafe,) = lint_text(NO_DTYPE_IN_REACH, "snippet.py", RULES)
-    assert safe.fix == "safe" and safe.replacement == "mx.finfo(scores.dtype).min"
-    assert unsafe.fix == "unsafe" and unsafe.replacement == "mx.finfo(mx.float16).min"
+def test_every_fix_is_reported_unsafe():
+    (anchored,) = lint_text(SOFTMAX_FED, "snippet.py", RULES)
+    (unanchored,) = lint_text(NO_DTYPE_IN_REACH, "snippet.py", RULES)
+    assert anchored.fix == "unsafe" and anchored.replacement == "mx.finfo(scores.dtype).min"
+    assert unanchored.fix == "unsafe" and unanchored.replacement == "mx.finfo(mx.float16).min"
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
-def test_safe_fix_is_bit_identical_wherever_the_original_is_finite(dtype):
+def test_softmax_fed_fix_is_bit_identical_for_ordinary_scores(dtype):
     before, after = _functions(SOFTMAX_FED)
     scores, mask = mx.array(SCORES).astype(dtype), mx.array(MASK)
     original, fixed = before(scores, mask), after(scores, mask)
@@ -82,3 +84,15 @@ def test_float16_minimum_fix_changes_finite_results_for_scores_below_it():
     original, fixed = before(scores, mask), after(scores, mask)
     assert mx.isfinite(original).all().item()
     assert not mx.array_equal(original, fixed).item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_softmax_fed_fix_changes_finite_rows_whose_scores_sit_at_the_dtype_minimum(dtype):
+    """Why even the softmax-fed fix is unsafe: kept scores at `finfo.min` tie with the fill."""
+    before, after = _functions(SOFTMAX_FED)
+    lowest = mx.finfo(dtype).min
+    scores = mx.array([[lowest, lowest, lowest, lowest]], dtype=dtype)
+    mask = mx.array([[True, False, False, False]])
+    original, fixed = before(scores, mask), after(scores, mask)
+    assert mx.isfinite(original).all().item() and original[0, 0].item() == 1.0
+    assert fixed[0, 0].item() == 0.25
