@@ -40,20 +40,7 @@ class NormaliserWithoutFloor(Rule):
         source = self._zero_able_source(node.left, 0)
         if source is None:
             return
-        core, imports = self.names.core_reference(self.context.module)
-        floor, _ = self.names.finfo_attribute(
-            self.context.module, cst.Attribute(node.left.deep_clone(), cst.Name("dtype")), "smallest_normal"
-        )
-        guarded = cst.Call(
-            func=cst.Attribute(core, cst.Name("maximum")),
-            args=[cst.Arg(patterns.bare(node.right).deep_clone()), cst.Arg(floor)],
-        )
-        self.report(
-            node,
-            MESSAGE.format(source=source.rsplit(".", 1)[-1]),
-            replacement=node.with_changes(right=guarded),
-            imports=imports,
-        )
+        self.report(node, MESSAGE.format(source=source.rsplit(".", 1)[-1]))
 
     def _value(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
         """`node`, or for a name the value it was last assigned before this read."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import mlx.core as mx
 import pytest
-from emb_fixed_examples import example_before_after
+from emb_fixed_examples import run
+
+from emberlint.catalog import load_catalog
 
 UNDERFLOW = {mx.float16: -20.0, mx.bfloat16: -104.0, mx.float32: -104.0}
 HAZARD_DTYPES = tuple(UNDERFLOW)  # sigmoid underflows to exactly 0 in each
@@ -12,8 +14,9 @@ HAZARD_DTYPES = tuple(UNDERFLOW)  # sigmoid underflows to exactly 0 in each
 
 @pytest.fixture(scope="module")
 def before_after():
-    before, after = example_before_after("EMB017")
-    return before["route"], after["route"]
+    """The rule's Example and its Use instead (the rule offers no automatic fix)."""
+    doc = load_catalog()["EMB017"]
+    return run(doc.bad_example)["route"], run(doc.fixed_example)["route"]
 
 
 @pytest.mark.parametrize("dtype", HAZARD_DTYPES, ids=str)
