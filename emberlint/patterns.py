@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from emberlint.semantic import ARRAY_TYPE, MLX_CORE, BindingKind, SemanticModel, dotted
+from emberlint.semantic import (
+    ARRAY_TYPE,
+    MLX_CORE,
+    BindingKind,
+    SemanticModel,
+    dotted,
+    mentions_name,
+)
 
 # -- literals ---------------------------------------------------------------
 
@@ -250,25 +257,12 @@ def is_array(names: SemanticModel, node: cst.BaseExpression) -> bool:
         value = names.assigned_value(target)
         if value is None:
             return False
-        if _mentions_name(value, node.value):
+        if mentions_name(value, node.value):
             continue
         if not names.is_array(value):
             return False
         found = True
     return found
-
-
-def _mentions_name(node: cst.CSTNode, name: str) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name) and current.value == name:
-            return True
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)  # `.name` after a dot is an attribute, not the name
-            continue
-        stack.extend(current.children)
-    return False
 
 
 # -- float32 casts ----------------------------------------------------------

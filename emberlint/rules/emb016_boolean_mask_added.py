@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from emberlint.rule import Rule
-from emberlint.semantic import ValueKind
+from emberlint.semantic import ValueKind, mentions_name
 
 LOGICAL = (cst.BitAnd, cst.BitOr, cst.BitXor)
 MAX_DEPTH = 8
@@ -49,7 +49,7 @@ class BooleanMaskAdded(Rule):
             )
         if isinstance(node, cst.Name):
             values = [value for value in self.names.name_values(node) if value is not node]
-            return bool(values) and all(self._plainly_boolean(value, depth + 1) for value in values if not _mentions(value, node.value))
+            return bool(values) and all(self._plainly_boolean(value, depth + 1) for value in values if not mentions_name(value, node.value))
         return True
 
     def _is_float_array(self, node: cst.BaseExpression) -> bool:
@@ -77,13 +77,3 @@ class BooleanMaskAdded(Rule):
             replacement = selected.with_changes(lpar=node.lpar, rpar=node.rpar) if node.lpar else selected
         self.report(node, MESSAGE, replacement=replacement, imports=imports)
 
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    """`name` is read in `node` (a rebinding from itself: `m = m & window`)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name) and current.value == name:
-            return True
-        stack.extend(current.children)
-    return False

@@ -18,7 +18,7 @@ import libcst as cst
 
 from emberlint import patterns
 from emberlint.rule import Rule
-from emberlint.semantic import MLX_CORE, BindingKind, ValueKind
+from emberlint.semantic import MLX_CORE, BindingKind, ValueKind, mentions_name
 
 RANDOM = f"{MLX_CORE}.random."
 MIXING = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)
@@ -100,7 +100,7 @@ class FreshFloat32Leak(Rule):
             return any(
                 self.carries(value, depth)
                 for value in self.names.name_values(node)
-                if not _mentions(value, node.value)
+                if not mentions_name(value, node.value)
             )
         return False
 
@@ -165,15 +165,3 @@ class FreshFloat32Leak(Rule):
             return False
         return not patterns.is_python_float(self.names, node)
 
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name) and current.value == name:
-            return True
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)
-            continue
-        stack.extend(current.children)
-    return False

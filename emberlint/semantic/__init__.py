@@ -45,7 +45,7 @@ from emberlint.semantic.model import (
     SemanticModel,
 )
 from emberlint.semantic.scopes import Binding, BindingKind, Scope, ScopeKind, dotted
-from emberlint.semantic.values import DtypeFact, ValueKind
+from emberlint.semantic.values import DtypeFact, ValueKind, mentions_name
 
 __all__ = [
     "ARRAY_TYPE",
@@ -61,4 +61,5 @@ __all__ = [
     "SemanticModel",
     "ValueKind",
     "dotted",
+    "mentions_name",
 ]

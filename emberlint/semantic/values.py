@@ -544,7 +544,7 @@ class ValueFacts:
 
     def _name_dtype(self, node: cst.Name) -> DtypeFact:
         """The fact every value of the name agrees on; rebindings from itself are neutral."""
-        values = [value for value in self.name_values(node) if not _mentions_name(value, node.value)]
+        values = [value for value in self.name_values(node) if not mentions_name(value, node.value)]
         facts = {self._follow(value) if self.is_array(value) else self.dtype_of(value) for value in values}
         return facts.pop() if len(facts) == 1 else UNKNOWN
 
@@ -759,7 +759,8 @@ def _list_constants(model: ValueFacts, node: cst.BaseExpression):
         yield model.constant(node)
 
 
-def _mentions_name(node: cst.CSTNode, name: str) -> bool:
+def mentions_name(node: cst.CSTNode, name: str) -> bool:
+    """`name` is read somewhere in `node` (a rebinding from itself: `x = x * scale`)."""
     stack = [node]
     while stack:
         current = stack.pop()
@@ -772,4 +773,4 @@ def _mentions_name(node: cst.CSTNode, name: str) -> bool:
     return False
 
 
-__all__ = ["DtypeFact", "ValueFacts", "ValueKind", "dotted"]
+__all__ = ["DtypeFact", "ValueFacts", "ValueKind", "dotted", "mentions_name"]
