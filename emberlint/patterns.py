@@ -216,6 +216,19 @@ def log1p_exp_argument(names: SemanticModel, node: cst.BaseExpression) -> cst.Ba
     return None
 
 
+# Functions whose result, subtracted before `exp`, makes the stable (max-shifted) form.
+SHIFT_FUNCTIONS = frozenset({"max", "amax", "logsumexp", "stop_gradient"})
+
+
+def is_shift_call(node: cst.CSTNode) -> bool:
+    """`x.max(...)`, `mx.max(...)`, `mx.stop_gradient(...)`: a call whose last name is a shift."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    return name in SHIFT_FUNCTIONS
+
+
 def method_call(node: cst.BaseExpression, method: str) -> cst.Call | None:
     """`node` when it is a call `<receiver>.method(...)`."""
     if (

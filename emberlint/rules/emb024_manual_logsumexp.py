@@ -11,7 +11,6 @@ MESSAGE = (
     "log-sum-exp written as `log(sum(exp(x)))` is inf once an x exceeds 88 (11 in float16) "
     "and -inf once every x is below about -104 (-17 in float16); use `mx.logsumexp(x, axis=...)`"
 )
-SHIFTS = frozenset({"max", "amax", "logsumexp", "stop_gradient"})
 
 
 class ManualLogsumexp(Rule):
@@ -51,11 +50,8 @@ class ManualLogsumexp(Rule):
             if current in seen:
                 continue
             seen.add(current)
-            if isinstance(current, cst.Call):
-                func = current.func
-                name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-                if name in SHIFTS:
-                    return True
+            if patterns.is_shift_call(current):
+                return True
             if isinstance(current, cst.Name):
                 stack.extend(self.names.name_values(current))
             stack.extend(current.children)
