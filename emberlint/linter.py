@@ -65,15 +65,16 @@ def fix_text(
     *,
     unsafe: bool = False,
     report_unused_noqa: bool = False,
+    project: ProjectIndex | None = None,
 ) -> tuple[str, list[Finding], list[Finding]]:
-    """Returns (fixed source, findings fixed, findings left)."""
+    """Returns (fixed source, findings fixed, findings left); `project` as for `lint_text`."""
     if not mentions_mlx(source):
         return source, [], []
     applied: list[Finding] = []
     current = source
     module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa)
+        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa, project)
         fixable = [
             (finding, violation)
             for finding, violation in zip(findings, violations)
@@ -91,7 +92,7 @@ def fix_text(
         module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa, project)
     return current, applied, findings
 
 
