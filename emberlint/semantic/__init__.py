@@ -33,7 +33,7 @@ Values (`values` documents where these are not exact)
 
 Across functions and modules (`project`)
     ProjectIndex(root), ProjectIndex.for_file(path)   a project's modules, parsed on demand
-    attach(model, project, package)           give a model its place in a project
+    attach(model, project, path)              give a model (the module at path) its place in a project
     may_hold(model, node, test)               some value that may reach `node` passes `test`
                                               (through names, parameters' call sites, returns)
 

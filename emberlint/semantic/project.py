@@ -9,21 +9,24 @@ values backwards, across
 - names: every value any binding gives them (a rebinding that transforms the
   name itself, `mask = mask.astype(dt) * -1e9`, stops the search: the name no
   longer holds what it was bound to);
-- parameters: the default, and the argument every call site in the module
-  passes (a module function called by name; a method called as `self.f(...)`;
-  a class's `__call__` called through an instance held in `self.attr = C(...)`,
-  or through the loop variable of `for layer in self.layers` / `zip(...)` /
-  `enumerate(...)` over a list of instances `[C(...) for _ in ...]`);
+- parameters: the default, and the argument every call site passes (a module
+  function called by name, in its module or in another module of the project that
+  imports it by name; a method called as `self.f(...)`; a class's `__call__`
+  called through an instance held in `self.attr = C(...)`, or through the loop
+  variable of `for layer in self.layers` / `zip(...)` / `enumerate(...)` over a
+  list of instances `[C(...) for _ in ...]`);
 - calls: every `return` of a function of the module, or of a module of the same
   project imported by a relative import or by the project's own package name.
 
 `ProjectIndex` finds and parses those other modules on demand (one parse per file
 per index), and tells which files a question consulted (`consulted()`), so that a
 cache can keep findings only while those files are unchanged.
-What is not followed: callers in other modules (a parameter of a function that
-only other modules call is open), instances passed around or stored in
-containers other than a list attribute, `*args` / `**kwargs`, decorators that
-change a function, and subclasses.
+A question follows at most `MAX_HOPS` values and answers False past them.
+What is not followed: methods called from other modules, calls through a module
+attribute (`base.f(...)`), instances passed around or stored in containers other
+than a list attribute, `*args` / `**kwargs`, decorators that change a function,
+subclasses, and the order of statements (a value assigned after its use still
+counts, as everywhere in the semantic model).
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from pathlib import Path
 import libcst as cst
 
 from emberlint.semantic.model import SemanticModel
-from emberlint.source import content_digest, project_root
 from emberlint.semantic.scopes import Binding, BindingKind, ScopeKind
 from emberlint.semantic.values import mentions_name
+from emberlint.source import content_digest, project_root
 
 MAX_HOPS = 64  # values followed per question, across names, parameters and returns
 
