@@ -259,7 +259,8 @@ def process_file(
                 source.text, task.display, rules, report_unused_noqa=unused_noqa, project=project
             )
             result = FileResult(task.display, findings=findings, linted=True)
-            return result, source.digest, _with_dependencies(CachedResult([_record(f) for f in findings], None), project)
+            record = _with_dependencies(CachedResult([_record(f) for f in findings], None), project)
+            return result, source.digest, record
         return _fix(task, source, rules, unused_noqa, project)
     except cst.ParserSyntaxError as error:
         message = f"syntax error: {error.message}"
@@ -268,7 +269,9 @@ def process_file(
         # The path is not part of the cache key: store a placeholder for it.
         return result, source.digest, CachedResult([], f"\0:{located}")
     except (FixFailed, WriteError) as error:
-        findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+        findings = linter.lint_text(
+            source.text, task.display, rules, report_unused_noqa=unused_noqa, project=project
+        )
         return FileResult(task.display, findings=findings, error=str(error), linted=True), "", None
     except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
         message = f"{task.display}: internal error: {type(error).__name__}: {error}"
@@ -289,8 +292,7 @@ def _project(path: Path) -> ProjectIndex | None:
     if root not in _projects:
         _projects[root] = ProjectIndex(root)
     project = _projects[root]
-    if project is not None:
-        project.consulted()  # start this file's record of what it reads
+    project.consulted()  # start this file's record of what it reads
     return project
 
 
