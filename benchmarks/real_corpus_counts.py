@@ -2,7 +2,8 @@
 
 Downloads (once, `pip download --no-deps`) the pinned mlx-lm, mlx-vlm and
 mlx-whisper releases listed in `benchmarks/corpus.py`, lints their `.py` files
-with ALL rules through the linter API, and prints a count per rule per package,
+with ALL rules through the linter API (each package as one project, so rules
+may follow values across its modules), and prints a count per rule per package,
 then per rule how many findings carry a fix and how many of those fixes are
 safe (applied by plain `--fix`). `--show CODES` prints every finding of those
 rules (comma-separated codes or prefixes), to review hits by eye.
@@ -27,6 +28,7 @@ import corpus  # the sibling module, found through the path above
 from emberlint.findings import Finding
 from emberlint.linter import lint_text
 from emberlint.registry import select_rules
+from emberlint.semantic import ProjectIndex
 
 
 def lint_package(package: corpus.CorpusPackage, rules) -> tuple[list[Finding], int, int]:
@@ -34,10 +36,11 @@ def lint_package(package: corpus.CorpusPackage, rules) -> tuple[list[Finding], i
     findings: list[Finding] = []
     unparsable = 0
     files = package.python_files()
+    project = ProjectIndex(package.root)  # one per package: its modules are parsed once
     for path in files:
         source = path.read_text(encoding="utf-8", errors="replace")
         try:
-            findings.extend(lint_text(source, str(path.relative_to(package.root)), rules))
+            findings.extend(lint_text(source, str(path.relative_to(package.root)), rules, project=project))
         except cst.ParserSyntaxError:
             unparsable += 1
     return findings, len(files), unparsable

@@ -6,6 +6,12 @@ version plus the size and mtime of its own modules and rule documents, so an
 edited rule never serves stale findings). The path is not part of the key: the
 same content linted by the same rules gives the same findings anywhere.
 The whole file is loaded once per run and written back atomically if it changed.
+
+Findings that followed a value into other modules of the file's project
+(`emberlint.semantic.project`) also depend on those files: such an entry records
+the project root and each consulted file's digest, and answers only for a file
+of the same project while every one of them is unchanged (`CachedResult.project`,
+`.dependencies`; the runner checks them).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path
 
 from emberlint import __version__
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRIES = 100_000
 ENV_VAR = "EMBERLINT_CACHE_DIR"
 
@@ -32,6 +38,8 @@ FindingRecord = tuple[str, str, int, int, int, int, str | None, str | None, int 
 class CachedResult:
     findings: list[FindingRecord]
     error: str | None  # a syntax error message, cached like findings
+    project: str | None = None  # the root of the project the file was linted in
+    dependencies: tuple[tuple[str, str], ...] = ()  # (path, content digest) of files consulted
 
 
 def cache_directory(configured: Path | None) -> Path:
@@ -87,11 +95,20 @@ class Cache:
             return None
         self.hits += 1
         self.used.add(key)
-        return CachedResult([tuple(record) for record in entry["findings"]], entry["error"])
+        return CachedResult(
+            [tuple(record) for record in entry["findings"]],
+            entry["error"],
+            entry.get("project"),
+            tuple(tuple(pair) for pair in entry.get("dependencies", ())),
+        )
 
     def put(self, digest: str, rules: str, result: CachedResult) -> None:
         key = f"{digest}:{rules}"
-        self.entries[key] = {"findings": [list(record) for record in result.findings], "error": result.error}
+        entry = {"findings": [list(record) for record in result.findings], "error": result.error}
+        if result.project is not None:
+            entry["project"] = result.project
+            entry["dependencies"] = [list(pair) for pair in result.dependencies]
+        self.entries[key] = entry
         self.used.add(key)
         self.dirty = True
 

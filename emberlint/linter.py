@@ -15,6 +15,7 @@ import tokenize
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -24,7 +25,7 @@ from emberlint.findings import Finding
 from emberlint.positions import node_ranges
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
-from emberlint.semantic import SemanticModel
+from emberlint.semantic import ProjectIndex, SemanticModel, attach
 from emberlint.source import mentions_mlx
 
 MAX_FIX_PASSES = 10
@@ -43,12 +44,17 @@ def lint_text(
     rules: Sequence[RuleSpec],
     *,
     report_unused_noqa: bool = False,
+    project: ProjectIndex | None = None,
 ) -> list[Finding]:
-    """Findings for `source`; raises `cst.ParserSyntaxError` when it does not parse."""
+    """Findings for `source`; raises `cst.ParserSyntaxError` when it does not parse.
+
+    With a `project` (the package tree `path` belongs to), rules may follow values
+    into the project's other modules (`emberlint.semantic.project`).
+    """
     if not mentions_mlx(source):
         return []
     module = cst.parse_module(source)
-    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa, project)
     return findings
 
 
@@ -59,15 +65,16 @@ def fix_text(
     *,
     unsafe: bool = False,
     report_unused_noqa: bool = False,
+    project: ProjectIndex | None = None,
 ) -> tuple[str, list[Finding], list[Finding]]:
-    """Returns (fixed source, findings fixed, findings left)."""
+    """Returns (fixed source, findings fixed, findings left); `project` as for `lint_text`."""
     if not mentions_mlx(source):
         return source, [], []
     applied: list[Finding] = []
     current = source
     module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa)
+        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa, project)
         fixable = [
             (finding, violation)
             for finding, violation in zip(findings, violations)
@@ -85,7 +92,7 @@ def fix_text(
         module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa, project)
     return current, applied, findings
 
 
@@ -109,12 +116,15 @@ def _lint_module(
     path: str,
     rules: Sequence[RuleSpec],
     report_unused_noqa: bool,
+    project: ProjectIndex | None = None,
 ) -> tuple[list[Finding], list[Violation | None]]:
     """Findings in source order, each paired with the violation that made it.
 
     `source` is `module`'s text (`module.code`, which would cost a codegen pass).
     """
     names, nodes = SemanticModel.for_module(module)
+    if project is not None:
+        attach(names, project, Path(path))
     context = LintContext(path=path, module=module, names=names)
     _run_rules([spec.visitor(context) for spec in rules if spec.visitor is not None], nodes)
     fix_kind = {spec.code: spec.doc.fix for spec in rules}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -34,12 +34,15 @@ from emberlint.source import (
     SourceFile,
     content_digest,
     mentions_mlx,
+    project_root,
     read_source,
     write_atomically,
 )
 
 if TYPE_CHECKING:
     import pathspec
+
+    from emberlint.semantic import ProjectIndex
 
 Mode = Literal["check", "fix", "diff"]
 # Below this many files to lint, a process pool costs more than it saves.
@@ -166,7 +169,7 @@ class Runner:
         if self.cache is None:
             return None
         entry = self.cache.get(source.digest, rules_key(codes))
-        if entry is None:
+        if entry is None or not _still_current(entry, source.path):
             return None
         if entry.error is not None:
             return FileResult(display, error=entry.error.replace("\0", display, 1))
@@ -249,12 +252,16 @@ def process_file(
     unused_noqa = UNUSED_NOQA in task.codes
     if is_notebook(task.path):
         return _process_notebook(task, source, rules, unused_noqa)
+    project = _project(task.path)
     try:
         if task.mode == "check":
-            findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+            findings = linter.lint_text(
+                source.text, task.display, rules, report_unused_noqa=unused_noqa, project=project
+            )
             result = FileResult(task.display, findings=findings, linted=True)
-            return result, source.digest, CachedResult([_record(f) for f in findings], None)
-        return _fix(task, source, rules, unused_noqa)
+            record = _with_dependencies(CachedResult([_record(f) for f in findings], None), project)
+            return result, source.digest, record
+        return _fix(task, source, rules, unused_noqa, project)
     except cst.ParserSyntaxError as error:
         message = f"syntax error: {error.message}"
         located = f"{error.raw_line}:{error.raw_column + 1}: {message}"
@@ -262,11 +269,56 @@ def process_file(
         # The path is not part of the cache key: store a placeholder for it.
         return result, source.digest, CachedResult([], f"\0:{located}")
     except (FixFailed, WriteError) as error:
-        findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+        findings = linter.lint_text(
+            source.text, task.display, rules, report_unused_noqa=unused_noqa, project=project
+        )
         return FileResult(task.display, findings=findings, error=str(error), linted=True), "", None
     except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
         message = f"{task.display}: internal error: {type(error).__name__}: {error}"
         return FileResult(task.display, error=message, linted=True), "", None
+
+
+# One project index per package tree and process: other modules are parsed once per run.
+_projects: dict[Path, ProjectIndex] = {}
+
+
+def _project(path: Path) -> ProjectIndex | None:
+    """The index of the package tree `path` is in (rules follow values into its modules)."""
+    from emberlint.semantic import ProjectIndex
+
+    root = project_root(path)
+    if root is None:
+        return None
+    if root not in _projects:
+        _projects[root] = ProjectIndex(root)
+    project = _projects[root]
+    project.consulted()  # start this file's record of what it reads
+    return project
+
+
+def _with_dependencies(record: CachedResult, project: ProjectIndex | None) -> CachedResult:
+    """`record` keyed on the project and the files its questions consulted."""
+    if project is None:
+        return record
+    consulted = tuple(sorted((str(path), digest) for path, digest in project.consulted().items()))
+    return replace(record, project=str(project.root), dependencies=consulted)
+
+
+def _still_current(entry: CachedResult, path: Path) -> bool:
+    """The entry was made in the project `path` is in, and the files it consulted are unchanged
+    (notebooks are linted on their own)."""
+    if is_notebook(path):
+        return True
+    root = project_root(path)
+    if (str(root) if root is not None else None) != entry.project:
+        return False
+    for consulted, digest in entry.dependencies:
+        try:
+            if content_digest(Path(consulted).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
@@ -281,14 +333,14 @@ def unified_diff(before: str, after: str, path: str) -> str:
 
 
 def _fix(
-    task: _Task, source: SourceFile, rules: list[RuleSpec], unused_noqa: bool
+    task: _Task, source: SourceFile, rules: list[RuleSpec], unused_noqa: bool, project: ProjectIndex | None
 ) -> tuple[FileResult, str, CachedResult | None]:
     from emberlint import linter
 
     fixed_text, fixed, remaining = linter.fix_text(
-        source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
+        source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa, project=project
     )
-    record = CachedResult([_record(f) for f in remaining], None)
+    record = _with_dependencies(CachedResult([_record(f) for f in remaining], None), project)
     if fixed_text == source.text:
         return FileResult(task.display, findings=remaining, linted=True), source.digest, record
     data = source.encode(fixed_text)

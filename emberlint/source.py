@@ -110,3 +110,14 @@ def write_atomically(path: Path, data: bytes, expected: bytes) -> None:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
         raise WriteError(f"{path}: cannot write the fix: {error.strerror or error}") from error
+
+
+def project_root(path: Path) -> Path | None:
+    """The folder holding the top-level package `path` belongs to (None outside a
+    package): the root of the project whose modules a rule may follow values into."""
+    folder = path.resolve().parent
+    if not (folder / "__init__.py").is_file():
+        return None
+    while (folder.parent / "__init__.py").is_file():
+        folder = folder.parent
+    return folder.parent

@@ -31,6 +31,7 @@ import corpus  # benchmarks/corpus.py, found through the path above
 from emberlint.findings import Finding
 from emberlint.linter import lint_text
 from emberlint.registry import RuleSpec, select_rules
+from emberlint.semantic import ProjectIndex
 
 CASES_FILE = HERE / "cases.toml"
 HAZARDS = (
@@ -162,13 +163,20 @@ def _codes_on(findings: list[Finding], lines: tuple[int, ...]) -> frozenset[str]
     )
 
 
+def lint_release(package: str, version: str, path: str, rules: list[RuleSpec]) -> list[Finding]:
+    """The findings in `path` of the release, linted as part of its package (as
+    `emberlint` run on the unpacked release would: other modules of the package
+    are read where a rule follows a value into them)."""
+    text = release_file(package, version, path)
+    root = corpus.fetch_package(package, version).root
+    return lint_text(text, path, rules, project=ProjectIndex(root))
+
+
 def evaluate(case: Case, rules: list[RuleSpec]) -> Outcome:
-    buggy = release_file(case.package, case.buggy_version, case.path)
-    fixed = release_file(case.package, case.fixed_version, case.path)
     return Outcome(
         case,
-        _codes_on(lint_text(buggy, case.path, rules), case.buggy_lines),
-        _codes_on(lint_text(fixed, case.path, rules), case.fixed_lines),
+        _codes_on(lint_release(case.package, case.buggy_version, case.path, rules), case.buggy_lines),
+        _codes_on(lint_release(case.package, case.fixed_version, case.path, rules), case.fixed_lines),
     )
 
 

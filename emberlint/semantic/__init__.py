@@ -31,6 +31,12 @@ Values (`values` documents where these are not exact)
     assigned_value(target), name_values(name), is_float_param(name), dtype_anchor(node)
     attribute_values(class_def, attribute)     what `self.<attribute>` is set to in the class
 
+Across functions and modules (`project`)
+    ProjectIndex(root), ProjectIndex.for_file(path)   a project's modules, parsed on demand
+    attach(model, project, path)              give a model (the module at path) its place in a project
+    may_hold(model, node, test)               some value that may reach `node` passes `test`
+                                              (through names, parameters' call sites, returns)
+
 Replacements
     core_reference(module), nn_reference(module), typed_scalar(module, value, anchor),
     finfo_attribute(module, dtype, attribute)
@@ -44,6 +50,7 @@ from emberlint.semantic.model import (
     MLX_NN,
     SemanticModel,
 )
+from emberlint.semantic.project import ProjectIndex, attach, may_hold
 from emberlint.semantic.scopes import Binding, BindingKind, Scope, ScopeKind, dotted
 from emberlint.semantic.values import DtypeFact, ValueKind, mentions_name
 
@@ -53,6 +60,7 @@ __all__ = [
     "FLOAT16_UNDERFLOW",
     "MLX_CORE",
     "MLX_NN",
+    "ProjectIndex",
     "Binding",
     "BindingKind",
     "DtypeFact",
@@ -60,6 +68,8 @@ __all__ = [
     "ScopeKind",
     "SemanticModel",
     "ValueKind",
+    "attach",
     "dotted",
+    "may_hold",
     "mentions_name",
 ]

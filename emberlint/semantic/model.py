@@ -36,6 +36,11 @@ class SemanticModel(ValueFacts):
         self._qualified_cache: dict[int, frozenset[str]] = {}
         self._binding_of_node: dict[int, Binding] | None = None
         self._subtree_sizes: list[int] | None = None
+        # the module's place in a project (`emberlint.semantic.project.attach`)
+        self.project = None
+        self.module_name: str | None = None
+        self.package: str | None = None
+        self.calls: list[cst.Call] | None = None  # every call of the module, once asked
 
     @classmethod
     def for_module(cls, module: cst.Module) -> tuple[SemanticModel, list[cst.CSTNode]]:
@@ -56,6 +61,11 @@ class SemanticModel(ValueFacts):
         """The scope `node` is evaluated in (None for a node outside this module)."""
         position = self._position.get(id(node))
         return None if position is None else self._walk.node_scopes[position]
+
+    @property
+    def nodes(self) -> list[cst.CSTNode]:
+        """Every syntax node of the module, in visiting order."""
+        return self._walk.order
 
     @property
     def module_scope(self) -> Scope:

@@ -70,3 +70,79 @@ def test_a_name_bound_to_a_mask_updated_from_itself_stays_a_mask():
 def test_fix_needs_a_plain_scores_expression():
     (finding,) = findings(HEADER + "    return (s * 2) + keep\n", "EMB016")
     assert finding.replacement is None
+
+
+# A mask whose dtype the function does not show: what its callers and producers give it.
+LAYERS = """\
+import mlx.core as mx
+import mlx.nn as nn
+
+
+def causal_mask(n: int):
+    return mx.arange(n)[:, None] >= mx.arange(n)[None]
+
+
+class Attention(nn.Module):
+    def __call__(self, x, mask=None):
+        scores = x @ x.swapaxes(-1, -2)
+        if mask is not None:
+            scores = scores + mask
+        return mx.softmax(scores, axis=-1) @ x
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = Attention()
+
+    def __call__(self, x):
+        mask = causal_mask(x.shape[1])
+        return self.attention(x, mask)
+"""
+LAYERS_LINE = 13
+
+
+def test_a_mask_that_a_caller_gives_as_boolean_is_flagged_without_a_fix():
+    (finding,) = findings(LAYERS, "EMB016")
+    assert finding.line == LAYERS_LINE and finding.replacement is None
+    assert "may be boolean" in finding.message
+
+
+def test_a_method_called_on_self_passes_its_mask_on():
+    source = LAYERS.replace(
+        "    def __call__(self, x, mask=None):\n        scores",
+        "    def __call__(self, x, mask=None):\n        return self.attend(x, mask)\n\n"
+        "    def attend(self, x, mask):\n        scores",
+    )
+    assert flagged_lines(source, "EMB016") == [LAYERS_LINE + 3]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # an additive mask from the producer
+        (
+            "    return mx.arange(n)[:, None] >= mx.arange(n)[None]\n",
+            "    return mx.where(mx.arange(n)[:, None] >= mx.arange(n)[None], 0.0, -1e9)\n",
+        ),
+        # the dtype is checked before adding
+        (
+            "        if mask is not None:\n            scores = scores + mask\n",
+            "        if mask is not None and mask.dtype != mx.bool_:\n            scores = scores + mask\n",
+        ),
+        # made additive in the layer
+        (
+            "        if mask is not None:\n",
+            "        mask = mask.astype(x.dtype) * -1e9\n        if mask is not None:\n",
+        ),
+        # the sum is no softmax's input
+        ("        return mx.softmax(scores, axis=-1) @ x\n", "        return scores @ x\n"),
+        # nobody passes a boolean: the model passes none
+        ("        return self.attention(x, mask)\n", "        return self.attention(x)\n"),
+        # the instance held is another class
+        ("        self.attention = Attention()\n", "        self.attention = nn.Identity()\n"),
+    ],
+)
+def test_look_alikes_that_are_not_flagged(old, new):
+    assert old in LAYERS
+    assert flagged_lines(LAYERS.replace(old, new), "EMB016") == []

@@ -1,0 +1,28 @@
+# expect: EMB016
+"""A layer adds the mask it is given; the model gives it a boolean causal mask."""
+import mlx.core as mx
+import mlx.nn as nn
+
+
+def causal_mask(n: int) -> mx.array:
+    return mx.arange(n)[:, None] >= mx.arange(n)[None]
+
+
+class Attention(nn.Module):
+    def __call__(self, x: mx.array, mask=None) -> mx.array:
+        scores = (x @ x.swapaxes(-1, -2)) * x.shape[-1] ** -0.5
+        if mask is not None:
+            scores = scores + mask
+        return mx.softmax(scores, axis=-1, precise=True) @ x
+
+
+class Model(nn.Module):
+    def __init__(self, depth: int):
+        super().__init__()
+        self.layers = [Attention() for _ in range(depth)]
+
+    def __call__(self, x: mx.array) -> mx.array:
+        mask = causal_mask(x.shape[1])
+        for layer in self.layers:
+            x = x + layer(x, mask)
+        return x
