@@ -36,6 +36,9 @@ import numpy as np
 
 PROMPT, DECODE, WARMUP, NUMERICS_PROMPT, NUMERICS_LAST = 512, 128, 8, 128, 8
 VOCAB = 50304
+# xLSTM-7B's decode shapes for ``--steps kernels``; STREAM_ELEMENTS float32 for MLX's own rate
+KERNEL_SHAPES = {"blocks": 32, "heads": 8, "qk": 256, "dv": 512, "d": 4096, "ffn": 10944}
+STREAM_ELEMENTS = 256 * 1024 * 1024
 
 
 def prompt_ids(length: int, seed: int) -> np.ndarray:
@@ -371,12 +374,14 @@ def kernel_report(workdir: Path) -> None:
     from xlstm_model.norm_kernels import head_norm_gate, residual_rms_norm
     from xlstm_model.quant_kernels import quantized_matvec
 
-    blocks, heads, qk, dv, d = 32, 8, 256, 512, 4096
+    blocks, heads, qk, dv, d, ffn = (
+        KERNEL_SHAPES[k] for k in ("blocks", "heads", "qk", "dv", "d", "ffn")
+    )
     rows = []
 
-    big = mx.random.normal((256 * 1024 * 1024,))  # 1 GiB of float32
+    big = mx.random.normal((STREAM_ELEMENTS,))
     seconds = time_chain(lambda a: a * 1.5, big, repeats=3, calls=5)
-    rows.append(("MLX a * 1.5 over 1 GiB (read + write)", seconds * 1e6, 2 * big.nbytes / seconds))
+    rows.append((f"MLX a * 1.5 over {big.nbytes / 2**30:.0f} GiB (read + write)", seconds * 1e6, 2 * big.nbytes / seconds))
     del big
 
     state = mx.random.normal((1, heads, qk, dv))
@@ -398,7 +403,7 @@ def kernel_report(workdir: Path) -> None:
     state_bytes = 2 * state.nbytes
     for label, fn in (("mLSTM step kernel", step_chain), ("MLX c * 0.99 + 0.01 on C", stream_chain)):
         seconds = time_chain(fn, state) / blocks
-        rows.append((f"{label} (8 heads 256x512 f32)", seconds * 1e6, state_bytes / seconds))
+        rows.append((f"{label} ({heads} heads {qk}x{dv} f32)", seconds * 1e6, state_bytes / seconds))
 
     x = mx.random.normal((1, 1, d)).astype(mx.bfloat16)
     rms = RMSNorm(d, 1e-6, True)
@@ -443,9 +448,12 @@ def kernel_report(workdir: Path) -> None:
         mx.eval(w)
         return w
 
-    shapes = [(12304, d), (d, d), (2 * 10944, d), (d, 10944)]
+    shapes = [(2 * heads * (qk + dv) + 2 * heads, d), (d, heads * dv), (2 * ffn, d), (d, ffn)]
     bf16 = [[matrix(*shape) for shape in shapes] for _ in range(blocks)] + [[matrix(VOCAB, d)]]
-    vectors = {k: mx.random.normal((1, k)).astype(mx.bfloat16) for k in (d, 10944)}
+    vectors = {
+        k: mx.random.normal((1, k)).astype(mx.bfloat16)
+        for k in {d} | {cols for _, cols in shapes}
+    }
 
     def matrices_chain(vectors, layers, apply):
         total = mx.zeros((1, 1), mx.float32)
