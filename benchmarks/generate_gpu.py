@@ -9,12 +9,19 @@ then runs in its own process, one after the other, and leaves JSON and logits in
 workdir; ``report`` prints the tables from whatever is there:
 
 * speed, batch 1, prompt 512, greedy decode 128: prefill and decode tokens/s and peak GPU
-  memory, for transformers bf16, xlstm_model bf16 (with the one-kernel decode step and with
-  the pure-MLX step) and xlstm_model 8- and 4-bit (``xlstm-model convert --quantize``);
+  memory, for transformers bf16, xlstm_model bf16 (with the one-kernel decode step, with the
+  fused CUDA kernels on top, and with the pure-MLX step) and xlstm_model 8- and 4-bit
+  (``xlstm-model convert --quantize``; default and with the fused kernels, whose quantized
+  layers run the batch-1 ``quantized_matvec`` kernel);
 * the matmul-streaming ceiling: the same bf16 weights streamed through a compiled chain of
   batch-1 matmuls alone (MLX ``mx.compile``; torch a CUDA graph), per matrix and with each
   block's projections fused;
-* numerics, 128-token prompt, last 8 positions: logits against transformers in float32.
+* numerics, 128-token prompt, last 8 positions: logits against transformers in float32;
+  8 decode steps with the fused kernels against the same steps without them.
+
+``--steps kernels`` times each decode kernel alone (compiled chains of 32, one per block)
+against its pure-MLX reference and MLX's own streaming, and the quantized matvec kernel
+against ``mx.quantized_matmul`` over the 7B's matrices (distinct weights per block).
 """
 
 import argparse
@@ -29,6 +36,9 @@ import numpy as np
 
 PROMPT, DECODE, WARMUP, NUMERICS_PROMPT, NUMERICS_LAST = 512, 128, 8, 128, 8
 VOCAB = 50304
+# xLSTM-7B's decode shapes for ``--steps kernels``; STREAM_ELEMENTS float32 for MLX's own rate
+KERNEL_SHAPES = {"blocks": 32, "heads": 8, "qk": 256, "dv": 512, "d": 4096, "ffn": 10944}
+STREAM_ELEMENTS = 256 * 1024 * 1024
 
 
 def prompt_ids(length: int, seed: int) -> np.ndarray:
@@ -269,6 +279,21 @@ def mlx_decode_bench(model) -> tuple[float, float]:
     return best, DECODE / (time.perf_counter() - start)
 
 
+def decode_logits(model) -> np.ndarray:
+    """Logits of NUMERICS_LAST decode steps (fixed tokens) after a NUMERICS_PROMPT prompt."""
+    import mlx.core as mx
+
+    cache = model.make_cache()
+    model(mx.array(prompt_ids(NUMERICS_PROMPT, 1)[None]), cache)
+    steps = prompt_ids(NUMERICS_LAST, 2)
+    return np.stack(
+        [
+            np.array(model(mx.array([[int(token)]]), cache)[0, -1].astype(mx.float32))
+            for token in steps
+        ]
+    )
+
+
 def run_mlx(workdir: Path, variant: str) -> None:
     import mlx.core as mx
 
@@ -303,12 +328,173 @@ def run_mlx(workdir: Path, variant: str) -> None:
         mx.reset_peak_memory()
         result["prefill"], result["decode"] = mlx_decode_bench(model)
         result["peak_gb"] = mx.get_peak_memory() / 1e9
+        model.set_fused_cuda_kernels(True)
+        result["prefill_fused"], result["decode_fused"] = mlx_decode_bench(model)
+        if variant != "bfloat16":
+            result["ceiling_fused_kernels"] = mlx_chain_ceiling(model)
+        np.save(workdir / f"logits-mlx-{variant}-decode-fused.npy", decode_logits(model))
+        model.set_fused_cuda_kernels(False)
+        np.save(workdir / f"logits-mlx-{variant}-decode.npy", decode_logits(model))
         if variant == "bfloat16":
             model.set_step_kernel(False)
             result["prefill_pure_step"], result["decode_pure_step"] = mlx_decode_bench(
                 model
             )
     save_json(workdir, f"mlx-{variant}", result)
+
+
+# --- kernels in isolation ------------------------------------------------------------------
+
+
+def time_chain(fn, *args, repeats: int = 5, calls: int = 20) -> float:
+    """Median seconds of one call of the compiled ``fn`` (calls queued back to back)."""
+    import mlx.core as mx
+
+    compiled = mx.compile(fn)
+    mx.eval(compiled(*args))
+    times = []
+    for _ in range(repeats):
+        mx.synchronize()
+        start = time.perf_counter()
+        for _ in range(calls):
+            out = compiled(*args)
+            mx.async_eval(out)
+        mx.eval(out)
+        times.append((time.perf_counter() - start) / calls)
+    return float(np.median(times))
+
+
+def kernel_report(workdir: Path) -> None:
+    """Each decode kernel as a compiled chain of 32 (one per block of the 7B), against its
+    pure-MLX reference and against MLX's own streaming, and the quantized matvec against
+    ``mx.quantized_matmul`` over the 7B's matrices; prints microseconds and TB/s."""
+    import mlx.core as mx
+    from xlstm_model.kernels import mlstm_step_kernel
+    from xlstm_model.model import MultiHeadLayerNorm, RMSNorm
+    from xlstm_model.norm_kernels import head_norm_gate, residual_rms_norm
+    from xlstm_model.quant_kernels import quantized_matvec
+
+    blocks, heads, qk, dv, d, ffn = (
+        KERNEL_SHAPES[k] for k in ("blocks", "heads", "qk", "dv", "d", "ffn")
+    )
+    rows = []
+
+    big = mx.random.normal((STREAM_ELEMENTS,))
+    seconds = time_chain(lambda a: a * 1.5, big, repeats=3, calls=5)
+    rows.append((f"MLX a * 1.5 over {big.nbytes / 2**30:.0f} GiB (read + write)", seconds * 1e6, 2 * big.nbytes / seconds))
+    del big
+
+    state = mx.random.normal((1, heads, qk, dv))
+    width = 2 * heads * qk + 2 * heads * dv + 2 * heads
+    proj = mx.random.normal((1, width)).astype(mx.bfloat16)
+    offsets = {"q": 0, "k": heads * qk, "v": 2 * heads * qk, "i": width - 2 * heads, "f": width - heads}
+    n, m = mx.random.normal((1, heads, qk)), mx.zeros((1, heads, 1))
+
+    def step_chain(c):
+        for _ in range(blocks):
+            h, (c, _, _) = mlstm_step_kernel(proj, proj, offsets, (c, n, m), 1e-6, 15.0)
+        return c, h
+
+    def stream_chain(c):
+        for _ in range(blocks):
+            c = c * 0.99 + 0.01
+        return c
+
+    state_bytes = 2 * state.nbytes
+    for label, fn in (("mLSTM step kernel", step_chain), ("MLX c * 0.99 + 0.01 on C", stream_chain)):
+        seconds = time_chain(fn, state) / blocks
+        rows.append((f"{label} ({heads} heads {qk}x{dv} f32)", seconds * 1e6, state_bytes / seconds))
+
+    x = mx.random.normal((1, 1, d)).astype(mx.bfloat16)
+    rms = RMSNorm(d, 1e-6, True)
+    rms.weight = rms.weight.astype(mx.bfloat16)
+
+    def rms_pure(x):
+        for _ in range(blocks):
+            x = x + rms(x)
+        return x
+
+    def rms_kernel(x):
+        for _ in range(blocks):
+            x, y = residual_rms_norm(x, x, rms)
+        return x, y
+
+    for label, fn in (("residual add + RMSNorm, pure MLX", rms_pure), ("residual add + RMSNorm kernel", rms_kernel)):
+        rows.append((label, time_chain(fn, x) / blocks * 1e6, 0.0))
+
+    head = MultiHeadLayerNorm(heads, dv, 1e-6, True)
+    head.weight = head.weight.astype(mx.bfloat16)
+    h = mx.random.normal((1, heads, dv)).astype(mx.bfloat16)
+
+    def head_pure(h):
+        for _ in range(blocks):
+            o = proj[:, None, 2 * heads * qk + heads * dv : 2 * heads * qk + 2 * heads * dv]
+            h = (mx.sigmoid(o) * head(h[:, None]))[:, 0].reshape(1, heads, dv)
+        return h
+
+    def head_kernel(h):
+        for _ in range(blocks):
+            h = head_norm_gate(h, proj, 2 * heads * qk + heads * dv, head, heads).reshape(1, heads, dv)
+        return h
+
+    for label, fn in (("head LayerNorm + gate, pure MLX", head_pure), ("head LayerNorm + gate kernel", head_kernel)):
+        rows.append((label, time_chain(fn, h) / blocks * 1e6, 0.0))
+
+    # the 7B's decode matrices (fused layout), distinct for each block as in the model:
+    # projections, out_proj, FFN up (gate + z), down; then the LM head. Each product's first
+    # output feeds a running sum, so none is dropped from the graph.
+    def matrix(rows_, cols):
+        w = mx.random.normal((rows_, cols), scale=0.02).astype(mx.bfloat16)
+        mx.eval(w)
+        return w
+
+    shapes = [(2 * heads * (qk + dv) + 2 * heads, d), (d, heads * dv), (2 * ffn, d), (d, ffn)]
+    bf16 = [[matrix(*shape) for shape in shapes] for _ in range(blocks)] + [[matrix(VOCAB, d)]]
+    vectors = {
+        k: mx.random.normal((1, k)).astype(mx.bfloat16)
+        for k in {d} | {cols for _, cols in shapes}
+    }
+
+    def matrices_chain(vectors, layers, apply):
+        total = mx.zeros((1, 1), mx.float32)
+        for block in layers[:-1]:
+            for layer in block:
+                total = total + apply(vectors[layer[-1]], layer)[:, :1].astype(mx.float32)
+        return apply(vectors[d], layers[-1][0]), total
+
+    def chain_bytes(layers):
+        return sum(sum(a.nbytes for a in layer[:-2]) for block in layers for layer in block)
+
+    plain = [[(w, 16, w.shape[1]) for w in block] for block in bf16]
+    seconds = time_chain(
+        lambda v: matrices_chain(v, plain, lambda x, layer: x @ layer[0].T),
+        vectors, repeats=3, calls=10,
+    )
+    rows.append(("bf16 matmul chain, 7B decode matrices", seconds * 1e6, chain_bytes(plain) / seconds))
+    for bits in (4, 8):
+        quantized = [
+            [(*mx.quantize(w, group_size=64, bits=bits), bits, w.shape[1]) for w in block]
+            for block in bf16
+        ]
+
+        def mlx_q(x, layer):
+            return mx.quantized_matmul(x, *layer[:3], transpose=True, group_size=64, bits=layer[3])
+
+        def kernel_q(x, layer):
+            return quantized_matvec(x, *layer[:3], layer[3], 64)
+
+        for label, apply in (("mx.quantized_matmul", mlx_q), ("quantized_matvec kernel", kernel_q)):
+            seconds = time_chain(
+                lambda v: matrices_chain(v, quantized, apply), vectors, repeats=3, calls=10
+            )
+            rows.append((f"{bits}-bit {label} chain, 7B decode matrices", seconds * 1e6, chain_bytes(quantized) / seconds))
+        del quantized
+
+    print(f"\n{mx.device_info().get('device_name', '?')}: kernels in isolation")
+    print(f"{'':<56} {'us per call':>12} {'TB/s':>7}")
+    for label, micros, rate in rows:
+        print(f"{label:<56} {micros:>12.1f} {rate / 1e12 if rate else float('nan'):>7.2f}")
+    save_json(workdir, "kernels", {label: [micros, rate] for label, micros, rate in rows})
 
 
 # --- report -------------------------------------------------------------------------------
@@ -340,15 +526,12 @@ def report(workdir: Path) -> None:
     rows = [("transformers bf16 (torch CUDA)", torch_bf16, "")]
     if mlx_bf16:
         rows.append(("xlstm_model bf16 (MLX CUDA)", mlx_bf16, ""))
+        rows.append(("xlstm_model bf16, fused CUDA norm kernels", mlx_bf16, "_fused"))
         rows.append(("xlstm_model bf16, pure-MLX decode step", mlx_bf16, "_pure_step"))
     for bits in (8, 4):
-        rows.append(
-            (
-                f"xlstm_model {bits}-bit (group 64)",
-                load_json(workdir, f"mlx-q{bits}"),
-                "",
-            )
-        )
+        quantized = load_json(workdir, f"mlx-q{bits}")
+        rows.append((f"xlstm_model {bits}-bit (group 64)", quantized, ""))
+        rows.append((f"xlstm_model {bits}-bit, fused kernels + matvec", quantized, "_fused"))
     for label, data, suffix in rows:
         if data and f"decode{suffix}" in data:
             peak = f"{data['peak_gb']:>8.1f}" if not suffix else f"{'':>8}"
@@ -362,6 +545,10 @@ def report(workdir: Path) -> None:
     q4 = load_json(workdir, "mlx-q4")
     if q4 and mlx_bf16:
         print(f"4-bit decode / bf16 decode: {q4['decode'] / mlx_bf16['decode']:.2f}x")
+        if "decode_fused" in q4:
+            print(
+                f"with the fused kernels (4-bit matvec) / bf16 fused: {q4['decode_fused'] / mlx_bf16['decode_fused']:.2f}x, / bf16 default: {q4['decode_fused'] / mlx_bf16['decode']:.2f}x"
+            )
 
     print("\nmatmul-streaming ceiling (bf16 weights, batch 1, matmuls alone), tokens/s")
     if mlx_bf16:
@@ -374,6 +561,10 @@ def report(workdir: Path) -> None:
             print(
                 f"  MLX {bits}-bit weights, fused per block: {quantized['ceiling_fused']:.1f} (decode at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)"
             )
+            if "ceiling_fused_kernels" in quantized:
+                print(
+                    f"  {bits}-bit through the quantized_matvec kernel: {quantized['ceiling_fused_kernels']:.1f}"
+                )
     if torch_bf16:
         ceiling = torch_bf16["ceiling"]
         print(
@@ -401,6 +592,9 @@ def report(workdir: Path) -> None:
         ("xlstm_model float32, MLX_ENABLE_TF32=1", "mlx-float32-tf32", "torch-float32"),
         ("xlstm_model 8-bit vs xlstm_model bf16", "mlx-q8", "mlx-bfloat16"),
         ("xlstm_model 4-bit vs xlstm_model bf16", "mlx-q4", "mlx-bfloat16"),
+        ("decode, bf16 fused kernels vs default", "mlx-bfloat16-decode-fused", "mlx-bfloat16-decode"),
+        ("decode, 4-bit fused + matvec vs default", "mlx-q4-decode-fused", "mlx-q4-decode"),
+        ("decode, 8-bit fused + matvec vs default", "mlx-q8-decode-fused", "mlx-q8-decode"),
     ):
         line = compare(workdir, name, reference)
         if line:
@@ -414,7 +608,7 @@ def main():
         "--steps",
         nargs="+",
         default=["build", "torch", "mlx", "report"],
-        choices=["build", "torch", "mlx", "report"],
+        choices=["build", "torch", "mlx", "kernels", "report"],
     )
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -433,6 +627,9 @@ def main():
     for step in args.steps:
         if step == "report":
             report(args.workdir)
+            continue
+        if step == "kernels":
+            kernel_report(args.workdir)
             continue
         for run in runs[step]:
             env = dict(os.environ)

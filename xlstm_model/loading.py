@@ -174,5 +174,7 @@ def load(
     mx.eval(model.parameters())
     if fuse:
         model.fuse_projections()
+    else:
+        model.use_matvec_kernels()
     model.eval()
     return model, (load_tokenizer(path) if tokenizer else None)

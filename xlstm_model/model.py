@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 import mlx.core as mx
 from mlx import nn
+from mlx.utils import tree_unflatten
 
 from .cache import XLSTMCache
 from .kernels import mlstm_step_kernel, step_kernel_supports
 from .mlstm import MLSTMState, init_state, mlstm_chunkwise, mlstm_recurrent_step
+from .norm_kernels import head_norm_gate, norm_kernels_apply, residual_rms_norm
+from .quant_kernels import MatvecQuantizedLinear
 
 DTYPES = {"float32": mx.float32, "bfloat16": mx.bfloat16, "float16": mx.float16}
 
@@ -186,7 +189,7 @@ def concat_linears(parts: list[nn.Module]) -> nn.Module | None:
         if len({p.weight.dtype for p in parts}) != 1:
             return None
         layer = nn.Linear(input_dims, output_dims, bias=has_bias)
-    elif kinds == {nn.QuantizedLinear}:
+    elif all(issubclass(kind, nn.QuantizedLinear) for kind in kinds):
         if len({(p.bits, p.group_size, p.mode) for p in parts}) != 1:
             return None
         first = parts[0]
@@ -319,6 +322,7 @@ class MLSTMLayer(nn.Module):
         super().__init__()
         self.args = args
         self.step_kernel = True
+        self.fused_cuda_kernels = False
         hidden, bias = args.hidden_size, args.use_bias
         if args.weight_mode == "single":
             self.q = nn.Linear(hidden, args.qk_dim, bias=bias)
@@ -417,7 +421,9 @@ class MLSTMLayer(nn.Module):
         return q, k, v, o_preact, i_preact, f_preact
 
     def _kernel_step(self, x: mx.array, state: MLSTMState | None):
-        """Decode step through the fused projection and the one-kernel recurrent step."""
+        """Decode step through the fused projection and the one-kernel recurrent step (and,
+        with the fused CUDA kernels on, the one-kernel head norm and output gate); returns the
+        layer output and the state."""
         args = self.args
         backend = self.mlstm_backend
         batch = x.shape[0]
@@ -442,31 +448,37 @@ class MLSTMLayer(nn.Module):
         h, state = mlstm_step_kernel(
             proj, gates, offsets, state, backend.eps, args.gate_soft_cap
         )
-        o_preact = proj[:, None, 2 * qk + v_dim : 2 * qk + 2 * v_dim]
-        return h[:, None], o_preact, state
+        o_start = 2 * qk + v_dim
+        if self.fused_cuda_kernels and norm_kernels_apply(
+            self.multihead_norm, h, v_dim // args.num_heads
+        ):
+            gated = head_norm_gate(
+                h, proj, o_start, self.multihead_norm, args.num_heads
+            )
+            return self.out_proj(gated[:, None]), state
+        o_preact = proj[:, None, o_start : o_start + v_dim]
+        h_norm = self.multihead_norm(h[:, None])
+        return self.out_proj(mx.sigmoid(o_preact) * h_norm), state
 
     def __call__(self, x: mx.array, state: MLSTMState | None, block_idx: int):
         args = self.args
         batch, seq_len, _ = x.shape
-        if self._use_step_kernel(x):
-            h, o_preact, state = self._kernel_step(x, state)
-        else:
-            q, k, v, o_preact, i_preact, f_preact = self._split(x)
+        if self._use_step_kernel(x) and not args.nan_check:
+            return self._kernel_step(x, state)
+        q, k, v, o_preact, i_preact, f_preact = self._split(x)
 
-            def heads(t):
-                return t.reshape(batch, seq_len, args.num_heads, -1).transpose(
-                    0, 2, 1, 3
-                )
+        def heads(t):
+            return t.reshape(batch, seq_len, args.num_heads, -1).transpose(0, 2, 1, 3)
 
-            h, state = self.mlstm_backend(
-                heads(q),
-                heads(k),
-                heads(v),
-                i_preact.transpose(0, 2, 1),
-                f_preact.transpose(0, 2, 1),
-                state,
-            )
-            h = h.transpose(0, 2, 1, 3)
+        h, state = self.mlstm_backend(
+            heads(q),
+            heads(k),
+            heads(v),
+            i_preact.transpose(0, 2, 1),
+            f_preact.transpose(0, 2, 1),
+            state,
+        )
+        h = h.transpose(0, 2, 1, 3)
         if args.nan_check:
             check_finite(
                 h,
@@ -555,6 +567,7 @@ class XLSTMBackbone(nn.Module):
         super().__init__()
         self.args = args
         self.embeddings = nn.Embedding(args.vocab_size, args.hidden_size)
+        self.fused_cuda_kernels = False
         self.blocks = [XLSTMBlock(args, idx) for idx in range(args.num_hidden_layers)]
         if args.add_out_norm:
             self.out_norm = RMSNorm(
@@ -563,6 +576,8 @@ class XLSTMBackbone(nn.Module):
 
     def __call__(self, inputs: mx.array, cache: XLSTMCache | None) -> mx.array:
         x = self.embeddings(inputs)
+        if self._use_norm_kernels(x):
+            return self._decode_with_norm_kernels(x, cache)
         for idx, block in enumerate(self.blocks):
             x, state = block(x, cache[idx] if cache is not None else None)
             if cache is not None:
@@ -574,6 +589,34 @@ class XLSTMBackbone(nn.Module):
             if self.args.nan_check:
                 check_finite(x, "out_norm", "enable norm_reduction_force_float32")
         return x
+
+    def _use_norm_kernels(self, x: mx.array) -> bool:
+        """Decode on CUDA with the step kernel: each residual add and the norm after it in one kernel."""
+        first = self.blocks[0]
+        return (
+            self.fused_cuda_kernels
+            and first.mlstm_layer._use_step_kernel(x)
+            and not self.args.nan_check
+            and norm_kernels_apply(first.norm_mlstm, x, x.shape[-1])
+        )
+
+    def _decode_with_norm_kernels(self, x: mx.array, cache: XLSTMCache | None):
+        """The loop of :meth:`__call__` with every ``x + f(x)`` deferred into the next norm's kernel."""
+        delta = None
+        for idx, block in enumerate(self.blocks):
+            x, normed = residual_rms_norm(x, delta, block.norm_mlstm)
+            mixed, state = block.mlstm_layer(
+                normed, cache[idx] if cache is not None else None, idx
+            )
+            x, normed = residual_rms_norm(x, mixed, block.norm_ffn)
+            delta = block.ffn(normed)
+            if cache is not None:
+                cache[idx] = state
+        if cache is not None:
+            cache.offset += x.shape[1]
+        if self.args.add_out_norm:
+            return residual_rms_norm(x, delta, self.out_norm)[1]
+        return x + delta
 
 
 class Model(nn.Module):
@@ -636,12 +679,41 @@ class Model(nn.Module):
             block.mlstm_layer.fuse_projections()
             block.ffn.fuse_projections()
             mx.eval(block.parameters())
-        self._compiled_step = None
+        self.use_matvec_kernels()
 
     def set_step_kernel(self, enabled: bool) -> None:
         """Use the one-kernel GPU decode step where it applies (default) or the pure-MLX step."""
         for block in self.layers:
             block.mlstm_layer.step_kernel = enabled
+        self._compiled_step = None
+
+    def set_fused_cuda_kernels(self, enabled: bool) -> None:
+        """Decode on CUDA through the fused kernels (off by default: not yet run on a GPU).
+
+        With the step kernel on, each residual add and the norm after it run as one kernel
+        (:func:`~xlstm_model.norm_kernels.residual_rms_norm`), the head norm and output gate
+        as one (:func:`~xlstm_model.norm_kernels.head_norm_gate`), and quantized layers at
+        batch 1 through :func:`~xlstm_model.quant_kernels.quantized_matvec`.
+        """
+        self.backbone.fused_cuda_kernels = enabled
+        for block in self.layers:
+            block.mlstm_layer.fused_cuda_kernels = enabled
+        for _, module in self.named_modules():
+            if isinstance(module, MatvecQuantizedLinear):
+                module.matvec = enabled
+        self._compiled_step = None
+
+    def use_matvec_kernels(self) -> None:
+        """Give every quantized linear layer the batch-1 CUDA matrix-vector kernel (after fusing)."""
+        swapped = [
+            (path, MatvecQuantizedLinear.from_layer(module))
+            for path, module in self.named_modules()
+            if type(module) is nn.QuantizedLinear
+        ]
+        for _, module in swapped:
+            module.matvec = self.backbone.fused_cuda_kernels
+        if swapped:
+            self.update_modules(tree_unflatten(swapped))
         self._compiled_step = None
 
     def quant_predicate(self, path: str, module: nn.Module) -> bool:

@@ -31,12 +31,16 @@ def test_7b_shaped_generation_is_finite(tmp_path):
     The three dtypes run as separate processes two at a time: MLX's Linux CPU
     wheel multiplies matrices on one core with a reference BLAS, so this is the
     suite's slowest test and the only one worth spreading over both cores.
+    float16 goes first: its matrix-vector products take about twice float32's
+    (measured 163 ms against 73 for a 10944x4096 one), so float32 and bfloat16
+    run one after the other beside it instead of float16 starting last.
     """
     checkpoint = seven_b_shaped_checkpoint(tmp_path / "7b-shaped")
+    slowest_first = ("float16", "float32", "bfloat16")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(zip(DTYPES, pool.map(
+        runs = dict(zip(slowest_first, pool.map(
             lambda dtype: generate(REPO, checkpoint, dtype, 64 + 5, TOKENS, tmp_path / f"{dtype}.npz"),
-            DTYPES,
+            slowest_first,
         )))
     for dtype, run in runs.items():
         assert run.failure == "", f"{dtype}: {run.failure}"
