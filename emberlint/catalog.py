@@ -10,11 +10,19 @@ Each document starts with a TOML header between `+++` lines:
     dtypes = ["float32", "bfloat16", "float16"]  # where the hazard can occur
     default = true                # enabled without --select
     summary = "One line for tables and listings"
+    triggers = ["exp", "log"]     # text one of which every file the rule can fire on holds
     +++
 
 followed by the sections `## What it does`, `## Why is this bad?`, `## Example`,
 `## Use instead` and `## Fix safety`. The first ```python block under Example
 and under Use instead are the bad and the fixed example; the tests run them.
+
+`triggers` lets the linter skip a rule, and a file no selected rule can fire on
+skip the parse altogether (`emberlint.screen`): a rule can fire on a file only
+if the file's text, lower-cased, contains one of its triggers. A trigger is any
+substring: a name the rule must resolve (`"exp"` for `mx.exp`, which any
+import or alias of it also spells), an operator (`"**"`), or `"mlx"` for a rule
+that needs no particular name (every file the linter parses mentions mlx).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ class RuleDoc:
     dtypes: tuple[str, ...]
     default: bool
     summary: str
+    triggers: tuple[str, ...]
     body: str
     path: Path
 
@@ -95,7 +104,7 @@ def parse_doc(path: Path) -> RuleDoc:
         meta = tomllib.loads(header.group(1))
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path}: invalid TOML header: {error}") from error
-    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary"):
+    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary", "triggers"):
         if key not in meta:
             raise CatalogError(f"{path}: header lacks '{key}'")
     if meta["category"] not in CATEGORIES:
@@ -105,6 +114,13 @@ def parse_doc(path: Path) -> RuleDoc:
     dtypes = meta["dtypes"]
     if not isinstance(dtypes, list) or not dtypes or not set(dtypes) <= set(DTYPES):
         raise CatalogError(f"{path}: dtypes must be a non-empty list of {', '.join(DTYPES)}")
+    triggers = meta["triggers"]
+    if (
+        not isinstance(triggers, list)
+        or not triggers
+        or not all(isinstance(trigger, str) and trigger and trigger == trigger.lower() for trigger in triggers)
+    ):
+        raise CatalogError(f"{path}: triggers must be a non-empty list of non-empty lower-case strings")
     if path.stem != meta["code"]:
         raise CatalogError(f"{path}: file name must be the rule code {meta['code']}")
     return RuleDoc(
@@ -115,6 +131,7 @@ def parse_doc(path: Path) -> RuleDoc:
         dtypes=tuple(dtype for dtype in DTYPES if dtype in dtypes),
         default=bool(meta["default"]),
         summary=meta["summary"],
+        triggers=tuple(triggers),
         body=text[header.end() :],
         path=path,
     )

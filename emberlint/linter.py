@@ -4,7 +4,8 @@
 rule's `visit_<NodeType>` methods, and returns findings with positions, `# noqa` already applied. `fix_text` applies the
 fixable findings (safe ones, plus unsafe ones when asked), re-lints, and repeats
 until nothing more changes, so fixing twice is the same as fixing once. A fixed
-text is returned only if it still parses and compiles.
+text is returned only if it still parses and compiles. Only the rules whose
+triggers the text holds run (`emberlint.screen`); `screen=False` runs them all.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from emberlint.findings import Finding
 from emberlint.positions import node_ranges
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
+from emberlint.screen import rules_that_can_fire
 from emberlint.semantic import SemanticModel
 from emberlint.source import mentions_mlx
 
@@ -43,12 +45,13 @@ def lint_text(
     rules: Sequence[RuleSpec],
     *,
     report_unused_noqa: bool = False,
+    screen: bool = True,
 ) -> list[Finding]:
     """Findings for `source`; raises `cst.ParserSyntaxError` when it does not parse."""
     if not mentions_mlx(source):
         return []
     module = cst.parse_module(source)
-    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa, screen)
     return findings
 
 
@@ -59,6 +62,7 @@ def fix_text(
     *,
     unsafe: bool = False,
     report_unused_noqa: bool = False,
+    screen: bool = True,
 ) -> tuple[str, list[Finding], list[Finding]]:
     """Returns (fixed source, findings fixed, findings left)."""
     if not mentions_mlx(source):
@@ -67,7 +71,7 @@ def fix_text(
     current = source
     module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa)
+        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa, screen)
         fixable = [
             (finding, violation)
             for finding, violation in zip(findings, violations)
@@ -85,7 +89,7 @@ def fix_text(
         module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa)
+    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa, screen)
     return current, applied, findings
 
 
@@ -109,11 +113,15 @@ def _lint_module(
     path: str,
     rules: Sequence[RuleSpec],
     report_unused_noqa: bool,
+    screen: bool = True,
 ) -> tuple[list[Finding], list[Violation | None]]:
     """Findings in source order, each paired with the violation that made it.
 
-    `source` is `module`'s text (`module.code`, which would cost a codegen pass).
+    `source` is `module`'s text (`module.code`, which would cost a codegen pass);
+    it is screened again on every fixing pass, since a fix may bring in a trigger.
     """
+    if screen:
+        rules = rules_that_can_fire(rules, source)
     names, nodes = SemanticModel.for_module(module)
     context = LintContext(path=path, module=module, names=names)
     _run_rules([spec.visitor(context) for spec in rules if spec.visitor is not None], nodes)

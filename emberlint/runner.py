@@ -7,6 +7,9 @@ fix back atomically only if the file still holds what it read.
 
 libcst, the linter and the process pool are imported only once a file needs
 them, so a run over files that never mention MLX stays a fraction of a second.
+A file that no selected rule can fire on (by the rules' triggers, see
+`emberlint.screen`) is not parsed by libcst either: CPython's parser only checks
+that it is valid Python.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from emberlint.errors import FixFailed, SourceError, WriteError
 from emberlint.findings import Finding
 from emberlint.notebook import is_notebook, notebook_error
 from emberlint.registry import UNUSED_NOQA, RuleSpec, matches
+from emberlint.screen import can_fire, syntax_error
 from emberlint.source import (
     SourceFile,
     content_digest,
@@ -52,6 +56,7 @@ class RunOptions:
     unsafe_fixes: bool = False
     jobs: int = 1
     use_cache: bool = True
+    screen: bool = True  # skip the rules (and the parse) the triggers rule out
 
 
 @dataclass
@@ -93,6 +98,7 @@ class _Task:
     codes: tuple[str, ...]
     mode: Mode
     unsafe: bool
+    screen: bool = True
 
 
 def is_fixable(finding: Finding, unsafe: bool) -> bool:
@@ -147,7 +153,10 @@ class Runner:
             if cached is not None:
                 results[index] = cached
                 continue
-            task = _Task(path, display, codes, self.options.mode, self.options.unsafe_fixes)
+            if self.options.screen and not is_notebook(path) and not self._can_fire(codes, source.text):
+                results[index] = self._syntax_checked(source, codes, display)
+                continue
+            task = _Task(path, display, codes, self.options.mode, self.options.unsafe_fixes, self.options.screen)
             tasks.append((index, task))
         outcomes = self._execute([task for _, task in tasks])
         for (index, task), (result, digest, record) in zip(tasks, outcomes):
@@ -160,6 +169,19 @@ class Runner:
             files=[results[index] for index in range(len(paths))],
             cache_hits=self.cache.hits if self.cache else 0,
         )
+
+    def _can_fire(self, codes: tuple[str, ...], text: str) -> bool:
+        lowered = text.lower()
+        return any(can_fire(self.rules[code], lowered) for code in codes)
+
+    def _syntax_checked(self, source: SourceFile, codes: tuple[str, ...], display: str) -> FileResult:
+        """The result for a file none of the rules can fire on: no findings, and a
+        syntax error if CPython's parser finds one (cached like a lint result)."""
+        located = syntax_error(source.text, display)
+        if self.cache is not None:
+            error = None if located is None else f"\0{located}"
+            self.cache.put(source.digest, rules_key(codes), CachedResult([], error))
+        return FileResult(display, error=None if located is None else f"{display}{located}")
 
     def _cached(self, source: SourceFile, codes: tuple[str, ...], display: str) -> FileResult | None:
         """The cached result, if it answers this run (nothing to fix in fix/diff mode)."""
@@ -251,7 +273,9 @@ def process_file(
         return _process_notebook(task, source, rules, unused_noqa)
     try:
         if task.mode == "check":
-            findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+            findings = linter.lint_text(
+                source.text, task.display, rules, report_unused_noqa=unused_noqa, screen=task.screen
+            )
             result = FileResult(task.display, findings=findings, linted=True)
             return result, source.digest, CachedResult([_record(f) for f in findings], None)
         return _fix(task, source, rules, unused_noqa)
@@ -262,7 +286,9 @@ def process_file(
         # The path is not part of the cache key: store a placeholder for it.
         return result, source.digest, CachedResult([], f"\0:{located}")
     except (FixFailed, WriteError) as error:
-        findings = linter.lint_text(source.text, task.display, rules, report_unused_noqa=unused_noqa)
+        findings = linter.lint_text(
+            source.text, task.display, rules, report_unused_noqa=unused_noqa, screen=task.screen
+        )
         return FileResult(task.display, findings=findings, error=str(error), linted=True), "", None
     except Exception as error:  # noqa: BLE001 -- a rule or libcst bug must not stop the run
         message = f"{task.display}: internal error: {type(error).__name__}: {error}"
@@ -286,7 +312,7 @@ def _fix(
     from emberlint import linter
 
     fixed_text, fixed, remaining = linter.fix_text(
-        source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
+        source.text, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa, screen=task.screen
     )
     record = CachedResult([_record(f) for f in remaining], None)
     if fixed_text == source.text:
@@ -317,7 +343,9 @@ def _process_notebook(
         return FileResult(task.display, error=str(error)), source.digest, CachedResult([], f"\0{located}")
 
     def lint() -> list[Finding]:
-        found = linter.lint_text(notebook.module, task.display, rules, report_unused_noqa=unused_noqa)
+        found = linter.lint_text(
+            notebook.module, task.display, rules, report_unused_noqa=unused_noqa, screen=task.screen
+        )
         return [notebook.locate(finding) for finding in found]
 
     try:
@@ -326,7 +354,12 @@ def _process_notebook(
             result = FileResult(task.display, findings=findings, linted=True)
             return result, source.digest, CachedResult([_record(f) for f in findings], None)
         fixed_module, fixed, remaining = linter.fix_text(
-            notebook.module, task.display, rules, unsafe=task.unsafe, report_unused_noqa=unused_noqa
+            notebook.module,
+            task.display,
+            rules,
+            unsafe=task.unsafe,
+            report_unused_noqa=unused_noqa,
+            screen=task.screen,
         )
         fixed = [notebook.locate(finding) for finding in fixed]
         remaining = [notebook.locate(finding) for finding in remaining]

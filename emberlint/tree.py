@@ -76,6 +76,45 @@ def syntax_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
+# The classes whose syntax fields libcst declares in another order than the code
+# spells them: their fields in the code's order (the order of `CSTNode.children`).
+LEXICAL_FIELDS: dict[type, tuple[str, ...]] = {
+    cst.Arg: ("keyword", "value"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.CompFor: ("asynchronous", "target", "iter", "ifs", "inner_for_in"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.For: ("asynchronous", "target", "iter", "body", "orelse"),
+    cst.FunctionDef: ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.Parameters: ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.TypeAlias: ("name", "type_parameters", "value"),
+    cst.With: ("asynchronous", "items", "body"),
+}
+_lexical_fields: dict[type, tuple[str, ...]] = {}
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """`node.children` without the layout nodes, in the same (lexical) order.
+
+    libcst's `children` rebuilds the node through a visitor to collect them, which
+    made it the largest cost of the rules that walk subtrees; this reads the fields.
+    """
+    kind = type(node)
+    fields = _lexical_fields.get(kind)
+    if fields is None:
+        fields = _lexical_fields[kind] = LEXICAL_FIELDS.get(kind) or syntax_fields(kind)
+    found: list[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        if type(value) in NODE_TYPES:
+            found.append(value)
+        elif type(value) in (list, tuple):
+            found.extend([item for item in value if type(item) in NODE_TYPES])
+    return found
+
+
 def walk(module: cst.Module) -> tuple[list[cst.CSTNode], dict[cst.CSTNode, cst.CSTNode]]:
     """Every syntax node, parents before children, and each node's parent."""
     from emberlint.semantic.scopes import build
