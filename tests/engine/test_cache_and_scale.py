@@ -23,7 +23,8 @@ def make_files(root: Path, count: int) -> list[Path]:
         path = root / f"pkg{index % 20}" / f"module_{index}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         body = HAZARD if index % 3 == 0 else FIXED
-        path.write_text(f"# module {index}\n{body}def f{index}(x):\n    return x + {index}\n")
+        # `x ** 2` holds EMB003's trigger, so the pre-screen lets every file through to the parse.
+        path.write_text(f"# module {index}\n{body}def f{index}(x):\n    return x ** 2 + {index}\n")
         files.append(path)
     return files
 

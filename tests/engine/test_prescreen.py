@@ -103,6 +103,18 @@ def test_a_file_no_rule_can_fire_on_is_still_checked_for_syntax(tmp_path):
     assert result.files[1].error is None and result.findings == []
 
 
+def test_a_screened_file_is_cached_like_a_linted_one(tmp_path):
+    broken, fine = tmp_path / "broken.py", tmp_path / "fine.py"
+    broken.write_text("import mlx.core as mx\n\ndef f(x:\n", encoding="utf-8")
+    fine.write_text("import mlx.core as mx\n", encoding="utf-8")
+    rules = select_rules(["EMB011"])
+    for expected_hits in (0, 2):
+        result = Runner(Settings(root=tmp_path), rules, RunOptions()).run([broken, fine])
+        assert result.cache_hits == expected_hits and result.linted == 0
+        (error,) = result.errors
+        assert error.startswith(f"{broken}:3:")
+
+
 def test_the_syntax_check_runs_the_parser_only():
     # The compiler's own checks are not syntax errors to libcst either.
     assert syntax_error("return 1\n", "m.py") is None
