@@ -15,8 +15,10 @@ that it is valid Python.
 from __future__ import annotations
 
 import difflib
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -48,6 +50,22 @@ if TYPE_CHECKING:
 Mode = Literal["check", "fix", "diff"]
 # Below this many files to lint, a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
+# libcst builds a few hundred thousand small objects per module, and its trees hold
+# no reference cycles: reference counting frees them. At CPython's default threshold
+# (700 allocations) the cyclic collector runs thousands of times per file and finds
+# nothing; with these, `lint_text` over the benchmark corpus takes 17% less time.
+GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while linting; restore it after."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 @dataclass(frozen=True)
@@ -158,11 +176,12 @@ class Runner:
                 continue
             task = _Task(path, display, codes, self.options.mode, self.options.unsafe_fixes, self.options.screen)
             tasks.append((index, task))
-        outcomes = self._execute([task for _, task in tasks])
-        for (index, task), (result, digest, record) in zip(tasks, outcomes):
-            results[index] = result
-            if self.cache is not None and record is not None:
-                self.cache.put(digest, rules_key(task.codes), record)
+        with collecting_rarely():
+            outcomes = self._execute([task for _, task in tasks])
+            for (index, task), (result, digest, record) in zip(tasks, outcomes):
+                results[index] = result
+                if self.cache is not None and record is not None:
+                    self.cache.put(digest, rules_key(task.codes), record)
         if self.cache is not None:
             self.cache.save()
         return RunResult(
@@ -229,6 +248,7 @@ _worker_rules: dict[str, RuleSpec] = {}
 
 def _init_worker(rules: dict[str, RuleSpec]) -> None:
     _worker_rules.update(rules)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _process_in_worker(task: _Task) -> tuple[FileResult, str, CachedResult | None]:

@@ -130,3 +130,15 @@ def test_five_megabyte_file_without_mlx_is_skipped_unparsed(tmp_path):
     assert target.stat().st_size > 5 * 1024 * 1024
     result = make_runner(tmp_path, use_cache=False).run([target])
     assert result.linted == 0 and result.findings == [] and result.errors == []
+
+
+def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path):
+    import gc
+
+    from emberlint.runner import GC_THRESHOLDS, collecting_rarely
+
+    before = gc.get_threshold()
+    with collecting_rarely():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    make_runner(tmp_path).run(make_files(tmp_path, 3))
+    assert gc.get_threshold() == before
