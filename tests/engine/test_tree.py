@@ -133,3 +133,16 @@ def test_children_are_libcsts_without_the_layout_in_the_same_order(source):
         kinds.add(type(node))
     if source is EVERY_ORDERED_FIELD:
         assert set(LEXICAL_FIELDS) <= kinds  # every reordered class is exercised
+
+
+def test_syntax_fields_read_from_the_dataclass_are_the_type_hints_ones():
+    import typing
+
+    from emberlint.tree import NODE_TYPES, _holds_syntax, syntax_fields
+
+    for kind in NODE_TYPES:
+        hints = typing.get_type_hints(kind)
+        expected = tuple(
+            name for name in kind.__dataclass_fields__ if name != "__slots__" and _holds_syntax(hints.get(name))
+        )
+        assert syntax_fields(kind) == expected, kind.__name__
