@@ -13,7 +13,6 @@ Kept free of libcst, so that a run whose files all pass the screen never imports
 
 from __future__ import annotations
 
-import ast
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -39,6 +38,8 @@ def syntax_error(source: str, path: str) -> str | None:
     rejects (`return` outside a function) passes, as it does through libcst.
     CPython's SyntaxWarnings about the user's code are not emberlint's to print.
     """
+    import ast  # only a run that skips a parse needs it
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
