@@ -5,8 +5,12 @@
 
 The corpus (see `corpus.py`) is copied into one tree without `build/` folders,
 so every tool sees exactly the same files. Every figure is the median wall time
-of `--repeat` subprocess runs; cold emberlint runs get an empty cache directory
-(`EMBERLINT_CACHE_DIR`) each time. emberlint runs twice over: with its default
+of `--repeat` subprocess runs, taken in rounds (each round runs every command
+once), so a change in the machine's load during the run reaches every tool
+alike; the CPU seconds (user + sys) are printed beside them. Every tool runs
+from bytecode compiled once before timing (in a private `PYTHONPYCACHEPREFIX`),
+as an installed package does, whatever `PYTHONDONTWRITEBYTECODE` says. Cold
+emberlint runs get an empty cache directory (`EMBERLINT_CACHE_DIR`) each time. emberlint runs twice over: with its default
 rules (what a plain `emberlint check` runs) and with `--select ALL`. The table
 ends with PASS/FAIL against the targets of the speed issues, every ratio taken
 against the libcst parse measured in the same run. `--profile` adds a cProfile
@@ -46,6 +50,14 @@ for path in sys.argv[1:]:
     with open(path, encoding="utf-8") as handle:
         libcst.parse_module(handle.read())
 """
+
+
+def parse_script_with_emberlints_gc() -> str:
+    """The parse with the garbage collector set as emberlint sets it while linting
+    (`emberlint.runner.GC_THRESHOLDS`): the floor under equal settings."""
+    from emberlint.runner import GC_THRESHOLDS
+
+    return f"import gc\ngc.set_threshold{GC_THRESHOLDS}\n{PARSE_SCRIPT}"
 
 
 @dataclass(frozen=True)
@@ -89,17 +101,31 @@ def wall(command: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path
     return elapsed
 
 
-def cpu_of(measure: Callable[[], float]) -> Callable[[], float]:
-    """The same measurement, reporting CPU seconds instead of wall seconds."""
-    def measured() -> float:
-        measure()
-        return LAST_CPU
-
-    return measured
-
-
 def median_of(repeat: int, measure: Callable[[], float]) -> float:
     return statistics.median(measure() for _ in range(repeat))
+
+
+def in_rounds(repeat: int, runs: dict[str, Callable[[], float]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Median wall and CPU seconds of each run, running every run once per round."""
+    walls: dict[str, list[float]] = {label: [] for label in runs}
+    cpus: dict[str, list[float]] = {label: [] for label in runs}
+    for _ in range(repeat):
+        for label, measure in runs.items():
+            walls[label].append(measure())
+            cpus[label].append(LAST_CPU)
+    return (
+        {label: statistics.median(values) for label, values in walls.items()},
+        {label: statistics.median(values) for label, values in cpus.items()},
+    )
+
+
+def compile_bytecode_once(work: Path, warm_up: Sequence[Sequence[str]]) -> None:
+    """Run every tool once, untimed, writing its bytecode to a private cache that
+    every later run reads (all the subprocesses inherit this environment)."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
+    for command in warm_up:
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work, check=False)
 
 
 class Emberlint:
@@ -189,6 +215,23 @@ def phase_split(files: Sequence[Path]) -> dict[str, float]:
     return timings
 
 
+def screened_files(files: Sequence[Path]) -> str:
+    """How much the token pre-screen leaves out, for the default rules and ALL."""
+    from emberlint.registry import select_rules
+    from emberlint.screen import rules_that_can_fire
+
+    sources = [path.read_text(encoding="utf-8") for path in files]
+    lines = []
+    for label, rules in (("default", select_rules()), ("ALL", select_rules(["ALL"]))):
+        running = [len(rules_that_can_fire(rules, source)) for source in sources]
+        skipped = sum(count == 0 for count in running)
+        lines.append(
+            f"pre-screen, {label} rules: {skipped} of {len(sources)} files skip the parse; "
+            f"{sum(running) / len(sources):.1f} of {len(rules)} rules run per file"
+        )
+    return "\n".join(lines)
+
+
 def profile_linter(files: Sequence[Path], top: int) -> str:
     from emberlint.linter import lint_text
     from emberlint.registry import select_rules
@@ -217,13 +260,6 @@ def imports_on_version() -> list[str]:
     result = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, check=True)
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("heavy:")]
     return [name for name in line.removeprefix("heavy:").split(",") if name]
-
-
-@dataclass
-class Row:
-    label: str
-    seconds: float
-    note: str = ""
 
 
 def verdict(passed: bool) -> str:
@@ -255,36 +291,51 @@ def run(packages: Sequence[corpus.CorpusPackage], work: Path, repeat: int, profi
     print(f"machine: {os.cpu_count()} cores, median of {repeat} runs\n")
 
     emberlint = Emberlint(work / "cache")
-    default = median_of(repeat, lambda: emberlint.cold(emberlint.default_rules(*paths)))
-    default_one_core = median_of(repeat, lambda: emberlint.cold(emberlint.default_rules("--jobs", "1", *paths)))
     everything = emberlint.all_rules(*paths)
-    cold = median_of(repeat, lambda: emberlint.cold(everything))
-    cold_one_core = median_of(repeat, lambda: emberlint.cold(emberlint.all_rules("--jobs", "1", *paths)))
-    emberlint.cold(everything)  # fill the cache
-    warm = median_of(repeat, lambda: emberlint.warm(everything))
-    parse_here = median_of(repeat, lambda: parse_in_process(tree.files))
-    parse_process = median_of(repeat, lambda: wall([PYTHON, "-c", PARSE_SCRIPT, *map(str, tree.files)]))
-    fixit = median_of(repeat, lambda: wall([str(BIN / "fixit"), "lint", *paths], cwd=work))
-    ruff = median_of(
-        repeat,
-        lambda: wall([str(BIN / "ruff"), "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", *paths]),
-    )
-    skip_parse = parse_in_process(other_files)
-    skip_lint = _lint_api_seconds(other_files)
-
     single = tree.root / "mlx-lm" / SINGLE_FILE
     if not single.is_file():
         single = mlx_files[0]
     as_pre_commit = [str(BIN / "emberlint"), str(single)]  # default rules, as a hook runs it
+    compile_bytecode_once(
+        work,
+        [as_pre_commit, [PYTHON, "-c", PARSE_SCRIPT, str(single)], [str(BIN / "fixit"), "lint", str(single)]],
+    )
+
+    def warm_all_rules() -> float:
+        emberlint.cold(everything)  # fill the cache, untimed
+        return emberlint.warm(everything)
+
+    corpus_runs = {
+        "emberlint cold, default rules, all cores": lambda: emberlint.cold(emberlint.default_rules(*paths)),
+        "emberlint cold, default rules, --jobs 1": lambda: emberlint.cold(emberlint.default_rules("--jobs", "1", *paths)),
+        "emberlint cold, --select ALL, all cores": lambda: emberlint.cold(everything),
+        "emberlint cold, --select ALL, --jobs 1": lambda: emberlint.cold(emberlint.all_rules("--jobs", "1", *paths)),
+        "emberlint warm (cache, nothing changed)": warm_all_rules,
+        "libcst.parse_module, every file, one process": lambda: wall([PYTHON, "-c", PARSE_SCRIPT, *map(str, tree.files)]),
+        "the same, with emberlint's GC thresholds": lambda: wall(
+            [PYTHON, "-c", parse_script_with_emberlints_gc(), *map(str, tree.files)]
+        ),
+        "fixit lint (built-in rules)": lambda: wall([str(BIN / "fixit"), "lint", *paths], cwd=work),
+        "ruff check --select ALL --no-cache": lambda: wall(
+            [str(BIN / "ruff"), "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", *paths]
+        ),
+    }
+    corpus_wall, corpus_cpu = in_rounds(repeat, corpus_runs)
+    default, default_one_core, cold, cold_one_core, warm, parse_process, _, fixit, _ = corpus_wall.values()
+    parse_here = median_of(repeat, lambda: parse_in_process(tree.files))
+    skip_parse = parse_in_process(other_files)
+    skip_lint = _lint_api_seconds(other_files)
+
     small_runs = {
         "python -c pass": lambda: wall([PYTHON, "-c", "pass"]),
+        "python -c 'import libcst'": lambda: wall([PYTHON, "-c", "import libcst"]),
+        "libcst import + parse FILE (a libcst tool's floor)": lambda: wall([PYTHON, "-c", PARSE_SCRIPT, str(single)]),
         "emberlint FILE (cold cache)": lambda: emberlint.cold(as_pre_commit),
         "emberlint FILE (warm cache)": lambda: emberlint.warm(as_pre_commit),
         "ruff check FILE": lambda: wall([str(BIN / "ruff"), "check", "--no-cache", str(single)]),
         "emberlint --version": lambda: wall([str(BIN / "emberlint"), "--version"]),
     }
-    small_wall = {label: median_of(max(repeat, 5), run) for label, run in small_runs.items()}
-    small_cpu = {label: median_of(max(repeat, 5), cpu_of(run)) for label, run in small_runs.items()}
+    small_wall, small_cpu = in_rounds(max(repeat, 5), small_runs)
     single_cold = small_wall["emberlint FILE (cold cache)"]
     single_warm = small_wall["emberlint FILE (warm cache)"]
     heavy = imports_on_version()
@@ -293,20 +344,19 @@ def run(packages: Sequence[corpus.CorpusPackage], work: Path, repeat: int, profi
     parse_peak = peak_memory(emberlint, [PYTHON, "-c", PARSE_SCRIPT, str(generated)])[1]
 
     rate = tree.lines / cold
-    print(f"{'run':58} {'seconds':>9} {'lines/s':>10} {'vs parse':>9}")
-    rows = [
-        Row("emberlint cold, default rules, all cores", default),
-        Row("emberlint cold, default rules, --jobs 1", default_one_core),
-        Row("emberlint cold, --select ALL, all cores", cold),
-        Row("emberlint cold, --select ALL, --jobs 1", cold_one_core),
-        Row("emberlint warm (cache, nothing changed)", warm),
-        Row("libcst.parse_module, every file, in-process", parse_here),
-        Row("libcst.parse_module, every file, one process", parse_process),
-        Row("fixit lint (built-in rules)", fixit),
-        Row("ruff check --select ALL --no-cache", ruff),
-    ]
-    for row in rows:
-        print(f"{row.label:58} {row.seconds:9.2f} {tree.lines / row.seconds:10.0f} {row.seconds / parse_process:8.2f}x")
+    parse_cpu = corpus_cpu["libcst.parse_module, every file, one process"]
+    print(f"{'run':58} {'seconds':>9} {'lines/s':>10} {'vs parse':>9} {'cpu s':>8} {'cpu vs parse':>12}")
+    for label, seconds in corpus_wall.items():
+        cpu = corpus_cpu[label]
+        print(
+            f"{label:58} {seconds:9.2f} {tree.lines / seconds:10.0f} {seconds / parse_process:8.2f}x "
+            f"{cpu:8.2f} {cpu / parse_cpu:11.2f}x"
+        )
+    print(
+        f"{'libcst.parse_module, every file, in-process':58} {parse_here:9.2f} {tree.lines / parse_here:10.0f} "
+        f"{parse_here / parse_process:8.2f}x"
+    )
+    print(screened_files(mlx_files))
     print()
     print(f"{'single file (' + single.relative_to(tree.root).as_posix() + ')':58} {'wall s':>9} {'cpu s':>9}")
     for label, seconds in small_wall.items():
@@ -319,9 +369,12 @@ def run(packages: Sequence[corpus.CorpusPackage], work: Path, repeat: int, profi
         f"{generated_peak / 2**20:.0f} MB (libcst parse alone: {parse_peak / 2**20:.0f} MB)\n"
     )
 
+    parse_same_gc = corpus_wall["the same, with emberlint's GC thresholds"]
+
     def within(seconds: float, limit: float) -> tuple[bool, str]:
         return seconds <= limit * parse_process, (
-            f"{seconds:.2f} s vs parse {parse_process:.2f} s ({seconds / parse_process:.2f}x, target {limit}x)"
+            f"{seconds:.2f} s vs parse {parse_process:.2f} s ({seconds / parse_process:.2f}x, target {limit}x; "
+            f"{seconds / parse_same_gc:.2f}x the parse with emberlint's GC thresholds)"
         )
 
     targets = [

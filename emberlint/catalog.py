@@ -10,11 +10,19 @@ Each document starts with a TOML header between `+++` lines:
     dtypes = ["float32", "bfloat16", "float16"]  # where the hazard can occur
     default = true                # enabled without --select
     summary = "One line for tables and listings"
+    triggers = ["exp", "log"]     # text one of which every file the rule can fire on holds
     +++
 
 followed by the sections `## What it does`, `## Why is this bad?`, `## Example`,
 `## Use instead` and `## Fix safety`. The first ```python block under Example
 and under Use instead are the bad and the fixed example; the tests run them.
+
+`triggers` lets the linter skip a rule, and a file no selected rule can fire on
+skip the parse altogether (`emberlint.screen`): a rule can fire on a file only
+if the file's text, lower-cased, contains one of its triggers. A trigger is any
+substring: a name the rule must resolve (`"exp"` for `mx.exp`, which any
+import or alias of it also spells), an operator (`"**"`), or `"mlx"` for a rule
+that needs no particular name (every file the linter parses mentions mlx).
 """
 
 from __future__ import annotations
@@ -23,7 +31,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from emberlint.errors import CatalogError
@@ -48,6 +55,7 @@ class RuleDoc:
     dtypes: tuple[str, ...]
     default: bool
     summary: str
+    triggers: tuple[str, ...]
     body: str
     path: Path
 
@@ -79,8 +87,10 @@ class RuleDoc:
 
 
 def catalog_dir() -> Path:
-    """Installed wheels carry the catalog as `emberlint/catalog`; a checkout has `rules/`."""
-    packaged = Path(str(resources.files("emberlint"))) / "catalog"
+    """Installed wheels carry the catalog as `emberlint/catalog`; a checkout has `rules/`.
+    (The package's own directory, not `importlib.resources`: its import is a tenth
+    of a warm run, and emberlint is never run from a zip.)"""
+    packaged = Path(__file__).resolve().parent / "catalog"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "rules"
@@ -95,7 +105,7 @@ def parse_doc(path: Path) -> RuleDoc:
         meta = tomllib.loads(header.group(1))
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path}: invalid TOML header: {error}") from error
-    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary"):
+    for key in ("code", "name", "category", "fix", "dtypes", "default", "summary", "triggers"):
         if key not in meta:
             raise CatalogError(f"{path}: header lacks '{key}'")
     if meta["category"] not in CATEGORIES:
@@ -105,6 +115,13 @@ def parse_doc(path: Path) -> RuleDoc:
     dtypes = meta["dtypes"]
     if not isinstance(dtypes, list) or not dtypes or not set(dtypes) <= set(DTYPES):
         raise CatalogError(f"{path}: dtypes must be a non-empty list of {', '.join(DTYPES)}")
+    triggers = meta["triggers"]
+    if (
+        not isinstance(triggers, list)
+        or not triggers
+        or not all(isinstance(trigger, str) and trigger and trigger == trigger.lower() for trigger in triggers)
+    ):
+        raise CatalogError(f"{path}: triggers must be a non-empty list of non-empty lower-case strings")
     if path.stem != meta["code"]:
         raise CatalogError(f"{path}: file name must be the rule code {meta['code']}")
     return RuleDoc(
@@ -115,6 +132,7 @@ def parse_doc(path: Path) -> RuleDoc:
         dtypes=tuple(dtype for dtype in DTYPES if dtype in dtypes),
         default=bool(meta["default"]),
         summary=meta["summary"],
+        triggers=tuple(triggers),
         body=text[header.end() :],
         path=path,
     )

@@ -5,93 +5,66 @@ Exit codes: 0 clean, 1 findings left (or, with `--diff`, changes to make),
 2 a usage or configuration error, or a file that could not be read, decoded,
 parsed or written (the rest of the run still completes and is reported).
 
-Everything heavy (libcst, rich, the rules) is imported inside the commands, so
-`emberlint --version` stays instant.
+The commands, options and help are a typer application (`emberlint.commands`).
+The common call, `check` with paths and only the boolean flags the pre-commit
+hooks pass, goes straight to `run_check` without importing typer (a fifth of a
+warm single-file run); `emberlint --version` imports nothing at all. Everything
+heavy (libcst, rich, the rules) is imported only when used.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from emberlint import __version__
 
 COMMANDS = ("check", "rule", "rules", "server")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-app = typer.Typer(
-    name="emberlint",
-    help="A linter and autofixer for MLX numerics.",
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-class OutputFormat(str, Enum):
-    full = "full"
-    concise = "concise"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+# The boolean options of `check` that `main` parses itself: flag -> (parameter, value).
+# `tests/engine/test_cli.py` checks each against what typer makes of it.
+FAST_FLAGS = {
+    "--fix": ("fix", True),
+    "--unsafe-fixes": ("unsafe_fixes", True),
+    "--no-unsafe-fixes": ("unsafe_fixes", False),
+    "--diff": ("diff", True),
+    "--statistics": ("statistics", True),
+    "--exit-zero": ("exit_zero", True),
+    "--show-fixes": ("show_fixes", True),
+    "--quiet": ("quiet", True),
+    "-q": ("quiet", True),
+    "--no-cache": ("no_cache", True),
+    "--force-exclude": ("force_exclude", True),
+}
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"emberlint: error: {message}", err=True)
-    return typer.Exit(EXIT_ERROR)
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        typer.echo(f"emberlint {__version__}")
-        raise typer.Exit(EXIT_CLEAN)
-
-
-@app.callback()
-def root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    """A linter and autofixer for MLX numerics. `check` is the default command."""
-
-
-def _codes(values: list[str] | None) -> list[str]:
+def codes(values: list[str] | None) -> list[str]:
     """`--select A,B --select C` -> [A, B, C]."""
     return [part.strip().upper() for value in values or () for part in value.split(",") if part.strip()]
 
 
-@app.command()
-def check(
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False, help="Files or directories [default: .]")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply the fixes (safe ones; see --unsafe-fixes).")] = False,
-    unsafe_fixes: Annotated[
-        bool | None,
-        typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply (and offer) unsafe fixes."),
-    ] = None,
-    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a diff; change nothing.")] = False,
-    select: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to enable (replaces the default set).")] = None,
-    extend_select: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to enable in addition.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(metavar="CODES", help="Rule codes or prefixes to disable.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(help="How to print the findings.")] = OutputFormat.full,
-    statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per rule.")] = False,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings remain.")] = False,
-    show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List the fixes applied.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings and nothing else.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
-    config: Annotated[Path | None, typer.Option(metavar="PATH", help="A pyproject.toml or TOML file with the settings.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, metavar="N", help="Parallel processes [default: CPU count].")] = None,
-    force_exclude: Annotated[bool, typer.Option("--force-exclude", help="Apply exclusions to files named on the command line too.")] = False,
-    dtypes: Annotated[str | None, typer.Option(metavar="DTYPES", help="The dtypes the project's arrays run in, e.g. float32,bfloat16 [default: float32,bfloat16,float16].")] = None,
-) -> None:
-    """Lint (and with --fix, fix) Python files for MLX numerical hazards."""
+def run_check(
+    paths: list[Path] | None = None,
+    *,
+    fix: bool = False,
+    unsafe_fixes: bool | None = None,
+    diff: bool = False,
+    select: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    output_format: str = "full",
+    statistics: bool = False,
+    exit_zero: bool = False,
+    show_fixes: bool = False,
+    quiet: bool = False,
+    no_cache: bool = False,
+    config: Path | None = None,
+    jobs: int | None = None,
+    force_exclude: bool = False,
+    dtypes: str | None = None,
+) -> int:
+    """`emberlint check` (see `emberlint.commands.check` for the options); returns the exit code."""
     from emberlint.catalog import load_catalog
     from emberlint.config import load_settings, parse_dtypes
     from emberlint.discovery import Discoverer
@@ -103,16 +76,17 @@ def check(
     paths = paths or [Path(".")]
     try:
         settings = load_settings(paths[0], config)
-        selected = _codes(select) if select else settings.select
+        selected = codes(select) if select else settings.select
         rules = select_rules(
             select=selected,
-            extend_select=[*settings.extend_select, *_codes(extend_select)],
-            ignore=[*settings.ignore, *_codes(ignore)],
+            extend_select=[*settings.extend_select, *codes(extend_select)],
+            ignore=[*settings.ignore, *codes(ignore)],
             dtypes=settings.dtypes if dtypes is None else parse_dtypes([part.strip() for part in dtypes.split(",") if part.strip()], "--dtypes"),
         )
         catalog = load_catalog()
     except EmberlintError as error:
-        raise _fail(str(error)) from None
+        print(f"emberlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     mode = "diff" if diff else "fix" if fix else "check"
     discovered = Discoverer(settings, force_exclude=force_exclude).discover(paths)
@@ -124,89 +98,43 @@ def check(
     result = runner.run(discovered.files)
     errors = discovered.errors + result.errors
     for message in errors:
-        typer.echo(message, err=True)
+        print(message, file=sys.stderr)
     if mode == "diff":
         changes = [file.diff for file in result.files if file.diff]
         sys.stdout.write("".join(changes))
         if not quiet:
             fixed = len(result.fixed)
-            typer.echo(f"Would fix {fixed} error{'' if fixed == 1 else 's'}." if fixed else "No fixes to apply.", err=True)
-        raise typer.Exit(EXIT_ERROR if errors else EXIT_FINDINGS if changes and not exit_zero else EXIT_CLEAN)
+            print(f"Would fix {fixed} error{'' if fixed == 1 else 's'}." if fixed else "No fixes to apply.", file=sys.stderr)
+        return EXIT_ERROR if errors else EXIT_FINDINGS if changes and not exit_zero else EXIT_CLEAN
     options = ReportOptions(
         catalog=catalog,
         mode=mode,
         unsafe_fixes=unsafe,
-        color=output_format in (OutputFormat.full, OutputFormat.concise) and use_color(sys.stdout),
+        color=output_format in ("full", "concise") and use_color(sys.stdout),
         show_fixes=show_fixes,
         statistics=statistics,
         quiet=quiet,
     )
-    write_report(output_format.value, result, options, sys.stdout)
+    write_report(output_format, result, options, sys.stdout)
     sys.stdout.flush()
     if errors:
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN)
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.findings and not exit_zero else EXIT_CLEAN
 
 
-def _console():
-    from rich.console import Console
-
-    from emberlint.reporters import use_color
-
-    color = use_color(sys.stdout)
-    return Console(force_terminal=color, no_color=not color, color_system="auto" if color else None, highlight=False)
-
-
-def _rules_table() -> None:
-    from rich.table import Table
-
-    from emberlint.catalog import load_catalog
-
-    table = Table("Code", "Name", "Category", "Fix", "Default", title="emberlint rules")
-    for code, doc in sorted(load_catalog().items()):
-        table.add_row(code, doc.name, doc.category, doc.fix, "yes" if doc.default else "no")
-    _console().print(table)
-
-
-@app.command()
-def rule(
-    code: Annotated[str | None, typer.Argument(help="A rule code, e.g. EMB002.")] = None,
-    all_rules: Annotated[bool, typer.Option("--all", help="List every rule.")] = False,
-) -> None:
-    """Explain a rule (its catalog document), or list them all with --all."""
-    from emberlint.catalog import load_catalog
-
-    if all_rules:
-        _rules_table()
-        return
-    if code is None:
-        raise _fail("give a rule code (e.g. `emberlint rule EMB002`) or --all")
-    doc = load_catalog().get(code.upper())
-    if doc is None:
-        raise _fail(f"unknown rule code '{code}' (see `emberlint rules`)")
-    from rich.markdown import Markdown
-
-    console = _console()
-    console.print(
-        f"{doc.code} {doc.name}  [{doc.category}, fix: {doc.fix}, dtypes: {', '.join(doc.dtypes)}, "
-        f"default: {'on' if doc.default else 'off'}]",
-        markup=False,
-    )
-    console.print(Markdown(doc.body))
-
-
-@app.command("rules")
-def list_rules() -> None:
-    """List every rule: code, name, category, fix safety, default."""
-    _rules_table()
-
-
-@app.command()
-def server() -> None:
-    """Run the language server (LSP over stdio) for editors: diagnostics and quick fixes."""
-    from emberlint.server import serve
-
-    serve()
+def fast_check_arguments(args: list[str]) -> dict | None:
+    """`run_check`'s arguments when `args` (after `check`) are paths and `FAST_FLAGS`
+    only, else None: anything else (and `--help`) is typer's to parse."""
+    arguments: dict = {"paths": []}
+    for arg in args:
+        if arg.startswith("-"):
+            if arg not in FAST_FLAGS:
+                return None
+            name, value = FAST_FLAGS[arg]
+            arguments[name] = value
+        else:
+            arguments["paths"].append(Path(arg))
+    return arguments if arguments["paths"] else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,4 +144,19 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_CLEAN)
     if not args or (args[0] not in COMMANDS and args[0] not in ("--help", "-h")):
         args = ["check", *args]
+    if args[0] == "check":
+        arguments = fast_check_arguments(args[1:])
+        if arguments is not None:
+            sys.exit(run_check(**arguments))
+    from emberlint.commands import app
+
     app(args=args, prog_name="emberlint")
+
+
+def __getattr__(name: str):
+    """`emberlint.cli.app`, the typer application, imported on first use."""
+    if name == "app":
+        from emberlint.commands import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

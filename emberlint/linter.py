@@ -4,7 +4,8 @@
 rule's `visit_<NodeType>` methods, and returns findings with positions, `# noqa` already applied. `fix_text` applies the
 fixable findings (safe ones, plus unsafe ones when asked), re-lints, and repeats
 until nothing more changes, so fixing twice is the same as fixing once. A fixed
-text is returned only if it still parses and compiles.
+text is returned only if it still parses and compiles. Only the rules whose
+triggers the text holds run (`emberlint.screen`); `screen=False` runs them all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from emberlint.findings import Finding
 from emberlint.positions import node_ranges
 from emberlint.registry import UNUSED_NOQA, RuleSpec
 from emberlint.rule import LintContext, Rule, Violation
+from emberlint.screen import rules_that_can_fire
 from emberlint.semantic import ProjectIndex, SemanticModel, attach
 from emberlint.source import mentions_mlx
 
@@ -45,6 +47,7 @@ def lint_text(
     *,
     report_unused_noqa: bool = False,
     project: ProjectIndex | None = None,
+    screen: bool = True,
 ) -> list[Finding]:
     """Findings for `source`; raises `cst.ParserSyntaxError` when it does not parse.
 
@@ -54,7 +57,7 @@ def lint_text(
     if not mentions_mlx(source):
         return []
     module = cst.parse_module(source)
-    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa, project)
+    findings, _ = _lint_module(module, source, path, rules, report_unused_noqa, project, screen)
     return findings
 
 
@@ -66,6 +69,7 @@ def fix_text(
     unsafe: bool = False,
     report_unused_noqa: bool = False,
     project: ProjectIndex | None = None,
+    screen: bool = True,
 ) -> tuple[str, list[Finding], list[Finding]]:
     """Returns (fixed source, findings fixed, findings left); `project` as for `lint_text`."""
     if not mentions_mlx(source):
@@ -74,7 +78,7 @@ def fix_text(
     current = source
     module = cst.parse_module(source)
     for _ in range(MAX_FIX_PASSES):
-        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa, project)
+        findings, violations = _lint_module(module, current, path, rules, report_unused_noqa, project, screen)
         fixable = [
             (finding, violation)
             for finding, violation in zip(findings, violations)
@@ -92,7 +96,7 @@ def fix_text(
         module = _parse_fixed(updated, path)
         applied.extend(finding for finding, _ in chosen)
         current = updated
-    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa, project)
+    findings, _ = _lint_module(module, current, path, rules, report_unused_noqa, project, screen)
     return current, applied, findings
 
 
@@ -117,11 +121,15 @@ def _lint_module(
     rules: Sequence[RuleSpec],
     report_unused_noqa: bool,
     project: ProjectIndex | None = None,
+    screen: bool = True,
 ) -> tuple[list[Finding], list[Violation | None]]:
     """Findings in source order, each paired with the violation that made it.
 
-    `source` is `module`'s text (`module.code`, which would cost a codegen pass).
+    `source` is `module`'s text (`module.code`, which would cost a codegen pass);
+    it is screened again on every fixing pass, since a fix may bring in a trigger.
     """
+    if screen:
+        rules = rules_that_can_fire(rules, source)
     names, nodes = SemanticModel.for_module(module)
     if project is not None:
         attach(names, project, Path(path))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from emberlint import tree
 from emberlint.semantic import (
     ARRAY_TYPE,
     MLX_CORE,
@@ -387,14 +388,14 @@ def call(function: cst.BaseExpression, *args: cst.BaseExpression) -> cst.Call:
 
 
 def execution_order(root: cst.CSTNode) -> list[cst.CSTNode]:
-    """`root`'s nodes in the order Python evaluates them, near enough: preorder, with an
-    assignment's value before its targets."""
+    """`root`'s syntax nodes (no layout) in the order Python evaluates them, near
+    enough: preorder, with an assignment's value before its targets."""
     order: list[cst.CSTNode] = []
     stack: list[cst.CSTNode] = [root]
     while stack:
         node = stack.pop()
         order.append(node)
-        children = list(node.children)
+        children = tree.children(node)
         if isinstance(node, cst.Assign):
             children = [node.value, *node.targets]
         stack.extend(reversed(children))

@@ -6,7 +6,8 @@ twice the parse). The findings of a file need the ranges of a handful of nodes,
 so this codegen state records only those (and what lies inside them, which
 statements hoist their range from), and turns token indices into lines and
 columns once at the end. The ranges are `PositionProvider`'s: syntactic where
-libcst records one, whitespace-inclusive otherwise.
+libcst records one, whitespace-inclusive otherwise. The pass stops as soon as the
+last wanted node has its range: the rest of the module cannot move it.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class _Unrecorded:
 _UNRECORDED = _Unrecorded()
 
 
+class _AllRecorded(Exception):
+    """Every wanted node has its range: the codegen pass can stop."""
+
+
 class _Recorded:
     __slots__ = ("end_node", "node", "start", "start_node", "state")
 
@@ -54,7 +59,7 @@ class _Recorded:
         marks = state.marks
         start = marks[self.start_node][0] if self.start_node in marks else self.start
         end = marks[self.end_node][1] if self.end_node in marks else len(state.tokens)
-        marks[self.node] = (start, end)
+        state.mark(self.node, start, end)
         return False
 
 
@@ -65,6 +70,18 @@ class _RecordingState(CodegenState):
         self.depth = 0  # > 0 while generating a wanted node: record every node inside
         self.marks: dict[cst.CSTNode, tuple[int, int]] = {}
         self.starts: list[int] = []
+        self.unmarked = len(wanted)
+
+    def mark(self, node: cst.CSTNode, start: int, end: int) -> None:
+        """A node's range: its first one is final (a syntactic range is recorded
+        inside the node's codegen, before the whitespace-inclusive one)."""
+        if node in self.marks:
+            return
+        self.marks[node] = (start, end)
+        if node in self.wanted:
+            self.unmarked -= 1
+            if not self.unmarked:
+                raise _AllRecorded
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if self.depth or node in self.wanted:
@@ -80,15 +97,17 @@ class _RecordingState(CodegenState):
         if self.depth and (self.depth > 1 or node in self.wanted) and self.starts:
             start = self.starts.pop()
             self.depth -= 1
-            if node not in self.marks:  # the syntactic range, when recorded, wins
-                self.marks[node] = (start, len(self.tokens))
+            self.mark(node, start, len(self.tokens))
 
 
 def node_ranges(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
     """The `PositionProvider` range of each of `nodes` (nodes of `module`)."""
     wanted = set(nodes)
     state = _RecordingState(module, wanted)
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllRecorded:
+        pass
     offsets = [0, *itertools.accumulate(map(len, state.tokens))]
     code = "".join(state.tokens)
     line_starts = [0, *(match.end() for match in _NEWLINE.finditer(code))]

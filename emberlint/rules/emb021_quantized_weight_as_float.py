@@ -57,7 +57,7 @@ class QuantizedWeightAsFloat(Rule):
     def _quantizable_layers(self) -> set[str]:
         if self._quantizable is None:
             found: set[str] = set()
-            for node in _walk(self.context.module):
+            for node in self.names.descendants(self.context.module):
                 layer = self._tested_layer(node)
                 if layer is None and isinstance(node, cst.Attribute) and node.attr.value == "scales":
                     layer = node.value
@@ -253,11 +253,3 @@ def _last_name(node: cst.CSTNode | None) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return None
-
-
-def _walk(node: cst.CSTNode):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)

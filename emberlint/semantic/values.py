@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from emberlint.semantic.scopes import BindingKind, Scope, ScopeKind, dotted
+from emberlint.tree import children
 
 MLX_CORE = "mlx.core"
 
@@ -769,7 +770,7 @@ def mentions_name(node: cst.CSTNode, name: str) -> bool:
         if isinstance(current, cst.Attribute):
             stack.append(current.value)  # `.name` after a dot is an attribute, not the name
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 

@@ -23,7 +23,8 @@ def make_files(root: Path, count: int) -> list[Path]:
         path = root / f"pkg{index % 20}" / f"module_{index}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         body = HAZARD if index % 3 == 0 else FIXED
-        path.write_text(f"# module {index}\n{body}def f{index}(x):\n    return x + {index}\n")
+        # `x ** 2` holds EMB003's trigger, so the pre-screen lets every file through to the parse.
+        path.write_text(f"# module {index}\n{body}def f{index}(x):\n    return x ** 2 + {index}\n")
         files.append(path)
     return files
 
@@ -129,3 +130,15 @@ def test_five_megabyte_file_without_mlx_is_skipped_unparsed(tmp_path):
     assert target.stat().st_size > 5 * 1024 * 1024
     result = make_runner(tmp_path, use_cache=False).run([target])
     assert result.linted == 0 and result.findings == [] and result.errors == []
+
+
+def test_a_run_collects_garbage_rarely_and_restores_the_collector(tmp_path):
+    import gc
+
+    from emberlint.runner import GC_THRESHOLDS, collecting_rarely
+
+    before = gc.get_threshold()
+    with collecting_rarely():
+        assert gc.get_threshold() == GC_THRESHOLDS
+    make_runner(tmp_path).run(make_files(tmp_path, 3))
+    assert gc.get_threshold() == before

@@ -8,9 +8,11 @@ import pty
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from emberlint import __version__
 from emberlint.catalog import load_catalog
+from emberlint.cli import app
 
 from .conftest import FIXED, HAZARD, invoke, run_emberlint
 
@@ -292,3 +294,37 @@ def test_colour_on_a_terminal_unless_no_color(project):
     assert ANSI.search(_run_in_terminal(project, {"NO_COLOR": None, "FORCE_COLOR": None}))
     assert not ANSI.search(_run_in_terminal(project, {"NO_COLOR": "1", "FORCE_COLOR": None}))
     assert not ANSI.search(_run_in_terminal(project, {"NO_COLOR": "1", "FORCE_COLOR": "1"}))
+
+
+def test_the_fast_path_reads_each_flag_as_typer_does():
+    from typer.main import get_command
+
+    from emberlint.cli import FAST_FLAGS, fast_check_arguments
+
+    command = get_command(app).commands["check"]
+    for flag, (name, value) in FAST_FLAGS.items():
+        assert command.make_context("check", [flag, "a.py"]).params[name] == value, flag
+        assert fast_check_arguments([flag, "a.py"]) == {"paths": [Path("a.py")], name: value}
+    assert fast_check_arguments(["a.py", "--select", "EMB003"]) is None  # an option with a value
+    assert fast_check_arguments(["--fix"]) is None  # no path: typer's default (.) and usage rules
+    assert fast_check_arguments(["a.py", "--help"]) is None
+
+
+def test_the_common_call_answers_as_typer_does_without_importing_it(project):
+    (project / "a.py").write_text(HAZARD)
+    (project / "b.py").write_text("import mlx.core as mx\n")
+    for args in (["a.py", "b.py"], ["--fix", "--unsafe-fixes", "--diff", "a.py"], ["--exit-zero", "-q", "a.py"]):
+        through_typer = invoke("check", *args)
+        direct = run_emberlint("check", *args, cwd=project)
+        assert (direct.returncode, direct.stdout, direct.stderr) == (
+            through_typer.exit_code,
+            through_typer.stdout,
+            through_typer.stderr,
+        ), args
+    probe = (
+        "import sys\nfrom emberlint.cli import main\n"
+        "try:\n    main(['check', '--force-exclude', 'a.py'])\nexcept SystemExit as exit:\n"
+        "    print(exit.code, 'typer' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=project, capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "1 False"

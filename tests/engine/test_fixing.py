@@ -214,7 +214,7 @@ class _BrokenFix(Rule):
 def test_a_fix_that_does_not_compile_leaves_the_file_untouched(tmp_path):
     doc = RuleDoc(
         code="EMB098", name="broken-fix", category="style", fix="safe", dtypes=("float32",),
-        default=True, summary="test rule", body="", path=Path("EMB098.md"),
+        default=True, summary="test rule", triggers=("**",), body="", path=Path("EMB098.md"),
     )
     rules = [RuleSpec(doc, __name__), all_rules()["EMB003"]]
     target = tmp_path / "a.py"

@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
-from emberlint.tree import LAYOUT, walk
+from emberlint.tree import LAYOUT, LEXICAL_FIELDS, children, walk
 
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = '''
@@ -84,3 +84,65 @@ def test_walk_reaches_every_syntax_node_with_its_parent(source):
     assert {id(node) for node in traversal.every if isinstance(node, code_nodes)} <= nodes
     position = {id(node): index for index, node in enumerate(order)}
     assert all(position[parent] < position[child] for child, parent in expected_parents.items())
+
+
+EVERY_ORDERED_FIELD = '''
+@decorator
+class C(Base, metaclass=Meta):
+    pass
+
+async def f(a, /, b, *rest, c=1, **kw) -> int:
+    async for x in y:
+        pass
+    else:
+        pass
+    async with a as b:
+        pass
+    z = [v async for v in w if v]
+    try:
+        pass
+    except* ValueError as error:
+        pass
+    try:
+        pass
+    except KeyError as error:
+        pass
+    match z:
+        case [p] if p:
+            pass
+    return g(key=1) if z else 0
+
+type Alias[T] = list[T]
+'''
+
+
+@pytest.mark.parametrize(
+    "source",
+    [pytest.param(TRICKY, id="tricky"), pytest.param(EVERY_ORDERED_FIELD, id="ordered-fields")]
+    + [
+        pytest.param(path.read_text(encoding="utf-8"), id=path.relative_to(ROOT).as_posix())
+        for path in sorted((ROOT / "emberlint").rglob("*.py"))[:12]
+    ],
+)
+def test_children_are_libcsts_without_the_layout_in_the_same_order(source):
+    traversal = _Traversal()
+    cst.parse_module(source).visit(traversal)
+    kinds = set()
+    for node in traversal.every:
+        assert children(node) == [child for child in node.children if not isinstance(child, LAYOUT)]
+        kinds.add(type(node))
+    if source is EVERY_ORDERED_FIELD:
+        assert set(LEXICAL_FIELDS) <= kinds  # every reordered class is exercised
+
+
+def test_syntax_fields_read_from_the_dataclass_are_the_type_hints_ones():
+    import typing
+
+    from emberlint.tree import NODE_TYPES, _holds_syntax, syntax_fields
+
+    for kind in NODE_TYPES:
+        hints = typing.get_type_hints(kind)
+        expected = tuple(
+            name for name in kind.__dataclass_fields__ if name != "__slots__" and _holds_syntax(hints.get(name))
+        )
+        assert syntax_fields(kind) == expected, kind.__name__

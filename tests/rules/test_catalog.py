@@ -114,3 +114,26 @@ def test_dtypes_match_the_evidence(code):
 
     shown = set(_evidence_module(code).HAZARD_DTYPES)
     assert tuple(name for name in DTYPES if getattr(mx, name) in shown) == load_catalog()[code].dtypes
+
+
+def test_every_rule_declares_triggers_its_example_holds(doc):
+    """The pre-screen runs a rule only on text holding one of its triggers: the
+    rule's own Example must hold one, or the screen would hide its finding."""
+    assert doc.triggers and all(trigger == trigger.lower() and trigger for trigger in doc.triggers)
+    assert any(trigger in doc.bad_example.lower() for trigger in doc.triggers), (
+        f"{doc.code}: the Example holds none of the triggers {doc.triggers}"
+    )
+
+
+def test_a_document_without_triggers_is_refused(tmp_path):
+    from emberlint.catalog import parse_doc
+    from emberlint.errors import CatalogError
+
+    text = load_catalog()["EMB011"].path.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith("triggers = ")]
+    (tmp_path / "EMB011.md").write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(CatalogError, match="lacks 'triggers'"):
+        parse_doc(tmp_path / "EMB011.md")
+    (tmp_path / "EMB011.md").write_text(text.replace('triggers = ["softmax"]', 'triggers = ["Softmax"]'), encoding="utf-8")
+    with pytest.raises(CatalogError, match="lower-case"):
+        parse_doc(tmp_path / "EMB011.md")
