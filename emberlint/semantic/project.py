@@ -37,7 +37,7 @@ from pathlib import Path
 import libcst as cst
 
 from emberlint.semantic.model import SemanticModel
-from emberlint.semantic.scopes import Binding, BindingKind, ScopeKind
+from emberlint.semantic.scopes import Binding, BindingKind, ScopeKind, method_class
 from emberlint.semantic.values import mentions_name
 from emberlint.source import content_digest, project_root
 
@@ -330,20 +330,7 @@ def _self_class(model: SemanticModel, name: cst.Name) -> cst.ClassDef | None:
     found = model.bindings(name)
     if len(found) != 1:
         return None
-    return _method_class(found[0])
-
-
-def _method_class(binding: Binding) -> cst.ClassDef | None:
-    scope = binding.scope
-    if binding.kind is not BindingKind.PARAMETER or scope is None or scope.kind is not ScopeKind.FUNCTION:
-        return None
-    if scope.parent is None or scope.parent.kind is not ScopeKind.CLASS:
-        return None
-    params = scope.node.params
-    first = (*params.posonly_params, *params.params)
-    if not first or first[0] is not binding.node:
-        return None
-    return scope.parent.node
+    return method_class(found[0])
 
 
 def _method(owner: cst.ClassDef, name: str) -> cst.FunctionDef | None:

@@ -455,3 +455,17 @@ _SCOPE_OPENERS: dict[type, Callable[[_Binder, cst.CSTNode, Scope], dict[cst.CSTN
     cst.DictComp: _comprehension,
     cst.CompFor: _comp_for,
 }
+
+
+def method_class(binding: Binding) -> cst.ClassDef | None:
+    """The class of which `binding` is the first parameter (`self`) of a method."""
+    scope = binding.scope
+    if binding.kind is not BindingKind.PARAMETER or scope is None or scope.kind is not ScopeKind.FUNCTION:
+        return None
+    if scope.parent is None or scope.parent.kind is not ScopeKind.CLASS:
+        return None
+    params = scope.node.params
+    first = (*params.posonly_params, *params.params)
+    if not first or first[0] is not binding.node:
+        return None
+    return scope.parent.node

@@ -29,7 +29,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from emberlint.semantic.scopes import BindingKind, Scope, ScopeKind, dotted
+from emberlint.semantic.scopes import (
+    BindingKind,
+    Scope,
+    dotted,
+    method_class,
+)
 from emberlint.tree import children
 
 MLX_CORE = "mlx.core"
@@ -425,7 +430,7 @@ class ValueFacts:
         if len(found) != 1 or found[0].kind is not BindingKind.PARAMETER:
             return None
         binding = found[0]
-        owner = _method_class(binding)
+        owner = method_class(binding)
         if owner is not None:
             values = self._attribute_values(owner, node.attr.value)
             if not values or None in values:
@@ -466,7 +471,7 @@ class ValueFacts:
                 if not isinstance(target.value, cst.Name):
                     continue
                 for binding in scope.lookup(target.value.value):
-                    cls = _method_class(binding)
+                    cls = method_class(binding)
                     if cls is not None:
                         index.setdefault((cls, target.attr.value), []).append(value)
             self._attribute_index = index
@@ -665,20 +670,6 @@ def _returns_array(qualified_name: str) -> bool:
         return False
     submodule = qualified_name.split(".")[2] if qualified_name.count(".") >= 3 else ""
     return submodule not in ("metal", "cuda", "distributed", "init", "losses_utils")
-
-
-def _method_class(binding) -> cst.ClassDef | None:
-    """The class of which `binding` is the first parameter (`self`) of a method."""
-    scope = binding.scope
-    if binding.kind is not BindingKind.PARAMETER or scope is None or scope.kind is not ScopeKind.FUNCTION:
-        return None
-    if scope.parent is None or scope.parent.kind is not ScopeKind.CLASS:
-        return None
-    params = scope.node.params
-    first = (*params.posonly_params, *params.params)
-    if not first or first[0] is not binding.node:
-        return None
-    return scope.parent.node
 
 
 def _agreed(values) -> int | float | bool | str | None:
