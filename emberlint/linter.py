@@ -168,6 +168,7 @@ def _lint_module(
                 violation,
             )
         )
+    names.release()
     if report_unused_noqa:
         pairs.extend((finding, None) for finding in _unused_noqa(path, suppressions, used))
     pairs.sort(key=lambda pair: pair[0].sort_key)
