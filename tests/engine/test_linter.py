@@ -60,3 +60,33 @@ def test_qualified_names_match_qualified_name_provider():
         value = value() if callable(value) else value
         assert names.qualified_names(node) == {qualified.name for qualified in value}
     assert compared > 100
+
+
+def test_linted_trees_are_freed_without_the_cyclic_collector():
+    """The tree and the semantic model are freed by reference counting once linted:
+    with the cyclic collector off, none of their nodes is left for it to find. (Each
+    scope holds its bindings and each binding its scope; `SemanticModel.release`
+    breaks that cycle, which otherwise kept every tree alive until a collection.)"""
+    import gc
+
+    from emberlint.linter import fix_text, lint_text
+    from emberlint.registry import select_rules
+    from emberlint.semantic.scopes import Binding, Scope
+
+    rules = select_rules(["ALL"])
+    source = SOURCE + "\nscores = mx.exp(x) / mx.exp(x).sum()\n"
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds is kept in gc.garbage
+    try:
+        assert lint_text(source, "module.py", rules)
+        assert fix_text(source, "module.py", rules, unsafe=True)[1]
+        gc.collect()
+        left = [item for item in gc.garbage if isinstance(item, (cst.CSTNode, Binding, Scope))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert left == []
