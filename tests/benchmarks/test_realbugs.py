@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+# benchmarks/realbugs/run.py, a script: tests/conftest.py puts its folder's parent on the path
+from realbugs import run
 
-
-def _load_runner():
-    """`benchmarks/realbugs/run.py` is a script, not a package: load it by path."""
-    spec = importlib.util.spec_from_file_location("emberlint_realbugs_run", REPO / "benchmarks" / "realbugs" / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = _load_runner()
 CASES = run.load_cases()
 
 

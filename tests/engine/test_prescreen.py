@@ -14,11 +14,10 @@ Skips, with the reason, when a package cannot be fetched.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
+import corpus  # benchmarks/corpus.py: tests/conftest.py puts its folder on the path
 import pytest
 
 from emberlint.config import Settings
@@ -26,21 +25,10 @@ from emberlint.registry import select_rules
 from emberlint.runner import Runner, RunOptions
 from emberlint.screen import rules_that_can_fire, syntax_error
 
-REPO = Path(__file__).resolve().parents[2]
 # Rules whose triggers most files lack, so that whole files skip the parse.
 RARE = ["EMB011", "EMB015", "EMB021", "EMB025"]
 
 
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location("emberlint_benchmark_corpus", REPO / "benchmarks" / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _corpus_module()
 PACKAGES = [*corpus.PINNED, "mlx"]
 
 

@@ -22,31 +22,19 @@ Slow (libcst's scope analysis is ~4x the parse): run one package with
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import corpus  # benchmarks/corpus.py: tests/conftest.py puts its folder on the path
 import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from emberlint.semantic import SemanticModel, dotted
 
-REPO = Path(__file__).resolve().parents[2]
 METHOD_OF_A_RESULT = "method of a call's or subscript's result"
 
 
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location("emberlint_benchmark_corpus", REPO / "benchmarks" / "corpus.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _corpus_module()
 PACKAGES = [*corpus.PINNED, "mlx"]
 
 
