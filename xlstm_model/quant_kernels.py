@@ -20,13 +20,20 @@ MAX_ROWS = 4  # inputs with more rows than this take mx.quantized_matmul
 
 # x (M, K); w (N, K * BITS / 32) uint32; scales, biases (N, K / GS). Each lane takes chunks of
 # 4 words (one 16-byte load per row), i.e. 128 / BITS inputs, strided by 32 chunks over the row.
+# A packed value becomes a float without an integer-to-float conversion (a quarter-rate
+# instruction, which made the first version of this kernel compute-bound at a third of the
+# memory bandwidth): masked in place within its 16-bit half word and OR-ed into the bits of
+# 2^23, the float minus 2^23 is exactly q * 2^s (s its offset in the half word); the input
+# it multiplies is pre-scaled by 2^-s (exact), so each product is q * x as before.
 _SOURCE = """
   constexpr int PER_WORD = 32 / BITS;
+  constexpr int PER_HALF = 16 / BITS;
   constexpr int CHUNK = 4 * PER_WORD;
   constexpr int CHUNKS = K / CHUNK;
   constexpr int WORDS = K / PER_WORD;
   constexpr int GROUPS = K / GS;
   constexpr unsigned MASK = (1u << BITS) - 1u;
+  constexpr unsigned TWO_POW_23 = 0x4B000000u;
   const int warp = threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   const int row0 = (blockIdx.x * WARPS_PER_BLOCK + warp) * ROWS_PER_WARP;
@@ -54,8 +61,10 @@ _SOURCE = """
       const T* values = reinterpret_cast<const T*>(&raw);
       #pragma unroll
       for (int u = 0; u < XVEC; ++u) {
-        xs[t + u] = static_cast<float>(values[u]);
-        x_sum += xs[t + u];
+        const float value = static_cast<float>(values[u]);
+        x_sum += value;
+        const int shift = BITS * ((t + u) % PER_HALF);
+        xs[t + u] = value * (1.0f / static_cast<float>(1u << shift));
       }
     }
     const int g = (c * CHUNK) / GS;
@@ -66,9 +75,12 @@ _SOURCE = """
       float dot = 0.0f;
       #pragma unroll
       for (int i = 0; i < 4; ++i) {
+        const unsigned halves[2] = {words[i], words[i] >> 16};
         #pragma unroll
         for (int v = 0; v < PER_WORD; ++v) {
-          dot += static_cast<float>((words[i] >> (v * BITS)) & MASK) * xs[i * PER_WORD + v];
+          const unsigned field = halves[v / PER_HALF] & (MASK << (BITS * (v % PER_HALF)));
+          const float q = __uint_as_float(TWO_POW_23 | field) - 8388608.0f;
+          dot += q * xs[i * PER_WORD + v];
         }
       }
       const size_t gi = static_cast<size_t>(n) * GROUPS + g;
@@ -141,10 +153,10 @@ def quantized_matvec(
 
 
 class MatvecQuantizedLinear(nn.QuantizedLinear):
-    """A QuantizedLinear that runs :func:`quantized_matvec` where it applies (decode on CUDA),
-    once ``matvec`` is set (:meth:`Model.set_fused_cuda_kernels`)."""
+    """A QuantizedLinear that runs :func:`quantized_matvec` where it applies (decode on CUDA)
+    while ``matvec`` is set (the default; :meth:`Model.set_fused_cuda_kernels` switches it)."""
 
-    matvec = False
+    matvec = True
 
     @classmethod
     def from_layer(cls, layer: nn.QuantizedLinear) -> "MatvecQuantizedLinear":
