@@ -9,11 +9,12 @@
 then runs in its own process, one after the other, and leaves JSON and logits in the
 workdir; ``report`` prints the tables from whatever is there:
 
-* speed, batch 1, prompt 512, greedy decode 128: prefill and decode tokens/s and peak GPU
-  memory, for transformers bf16, xlstm_model bf16 (with the one-kernel decode step, with the
-  fused CUDA kernels on top, and with the pure-MLX step) and xlstm_model 8- and 4-bit
-  (``xlstm-model convert --quantize``; default and with the fused kernels, whose quantized
-  layers run the batch-1 ``quantized_matvec`` kernel);
+* speed, batch 1, prompt 512, greedy decode 128: prefill and decode tokens/s (the median of
+  three runs of each xlstm_model setting, taken in turn) and peak GPU memory, for transformers
+  bf16, xlstm_model bf16 (default: the one-kernel decode step and the fused CUDA kernels;
+  without the fused kernels; with the pure-MLX step) and xlstm_model 8- and 4-bit
+  (``xlstm-model convert --quantize``; default, whose quantized layers run the batch-1
+  ``quantized_matvec`` kernel, and without the fused kernels);
 * the matmul-streaming ceiling: the same bf16 weights streamed through a compiled chain of
   batch-1 matmuls alone (MLX ``mx.compile``; torch a CUDA graph), per matrix and with each
   block's projections fused;
@@ -36,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 PROMPT, DECODE, WARMUP, NUMERICS_PROMPT, NUMERICS_LAST = 512, 128, 8, 128, 8
+DECODE_ROUNDS = 3  # decode runs of each xlstm_model setting (the tables show the median)
 VOCAB = 50304
 # xLSTM-7B's decode shapes for ``--steps kernels``; STREAM_ELEMENTS float32 for MLX's own rate
 KERNEL_SHAPES = {"blocks": 32, "heads": 8, "qk": 256, "dv": 512, "d": 4096, "ffn": 10944}
@@ -328,28 +330,31 @@ def run_mlx(workdir: Path, variant: str) -> None:
     logits = model(ids)[0, -NUMERICS_LAST:].astype(mx.float32)
     np.save(workdir / f"logits-mlx-{variant}.npy", np.array(logits))
     if dtype == "bfloat16":
+        # (step kernel, fused kernels) per result suffix, measured in turn DECODE_ROUNDS times:
+        # single runs of one setting moved by up to a fifth between runs on the same card
+        settings = {"": (True, False), "_fused": (True, True)}
+        if variant == "bfloat16":
+            settings["_pure_step"] = (False, False)
+        runs = {suffix: [] for suffix in settings}
         mx.clear_cache()
         mx.reset_peak_memory()
-        result["prefill"], result["decode"] = mlx_decode_bench(model)
+        for _ in range(DECODE_ROUNDS):
+            for suffix, (step_kernel, fused) in settings.items():
+                model.set_step_kernel(step_kernel)
+                model.set_fused_cuda_kernels(fused)
+                runs[suffix].append(mlx_decode_bench(model))
         result["peak_gb"] = mx.get_peak_memory() / 1e9
+        for suffix, measured in runs.items():
+            result[f"prefill{suffix}"] = float(np.median([p for p, _ in measured]))
+            result[f"decode{suffix}"] = float(np.median([d for _, d in measured]))
+            result[f"decode{suffix}_runs"] = [d for _, d in measured]
+        model.set_step_kernel(True)
         model.set_fused_cuda_kernels(True)
-        try:
-            result["prefill_fused"], result["decode_fused"] = mlx_decode_bench(model)
-            if variant != "bfloat16":
-                result["ceiling_fused_kernels"] = mlx_chain_ceiling(model)
-            np.save(
-                workdir / f"logits-mlx-{variant}-decode-fused.npy", decode_logits(model)
-            )
-        except Exception as error:  # a failing kernel must not cost the other rows
-            result["fused_error"] = f"{type(error).__name__}: {error}"
-            print(f"   fused kernels failed: {result['fused_error']}", flush=True)
+        if variant != "bfloat16":
+            result["ceiling_fused_kernels"] = mlx_chain_ceiling(model)
+        np.save(workdir / f"logits-mlx-{variant}-decode-fused.npy", decode_logits(model))
         model.set_fused_cuda_kernels(False)
         np.save(workdir / f"logits-mlx-{variant}-decode.npy", decode_logits(model))
-        if variant == "bfloat16":
-            model.set_step_kernel(False)
-            result["prefill_pure_step"], result["decode_pure_step"] = mlx_decode_bench(
-                model
-            )
     save_json(workdir, f"mlx-{variant}", result)
 
 
@@ -540,24 +545,26 @@ def report(workdir: Path) -> None:
     )
     card = (torch_bf16 or mlx_bf16 or {}).get("device", "?")
     print(f"\n{card}; batch 1, prompt {PROMPT}, greedy decode {DECODE}")
-    print(f"{'engine':<48} {'prefill tok/s':>14} {'decode tok/s':>13} {'peak GB':>8}")
+    print(
+        f"{'engine':<48} {'prefill tok/s':>14} {'decode tok/s':>13} {'runs':>13} {'peak GB':>8}"
+    )
     # (label, results, key suffix, whether to show the peak memory)
     rows = [("transformers bf16 (torch CUDA)", torch_bf16, "", True)]
     if mlx_bf16:
         rows.append(("xlstm_model bf16 (MLX CUDA, default)", mlx_bf16, "_fused", True))
         rows.append(("  without the fused CUDA kernels", mlx_bf16, "", False))
-        rows.append(("  and with the pure-MLX step", mlx_bf16, "_pure_step", False))
+        rows.append(("  pure-MLX decode step, no fused kernels", mlx_bf16, "_pure_step", False))
     for bits in (8, 4):
         quantized = load_json(workdir, f"mlx-q{bits}")
         rows.append((f"xlstm_model {bits}-bit (group 64, default)", quantized, "_fused", True))
         rows.append(("  without the fused kernels and matvec", quantized, "", False))
     for label, data, suffix, show_peak in rows:
-        if suffix == "_fused" and data and "fused_error" in data:
-            print(f"{label:<48} failed: {data['fused_error']}")
         if data and f"decode{suffix}" in data:
             peak = f"{data['peak_gb']:>8.1f}" if show_peak else f"{'':>8}"
+            spread = data.get(f"decode{suffix}_runs", [])
+            spread = f"{min(spread):.1f}-{max(spread):.1f}" if spread else ""
             print(
-                f"{label:<48} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {peak}"
+                f"{label:<48} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {spread:>13} {peak}"
             )
     if mlx_bf16 and torch_bf16 and "decode_fused" in mlx_bf16:
         print(

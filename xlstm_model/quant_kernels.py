@@ -44,13 +44,38 @@ _SOURCE = """
   for (int r = 0; r < ROWS_PER_WARP; ++r) {
     acc[r] = 0.0f;
   }
-  #pragma unroll 4
-  for (int c = lane; c < CHUNKS; c += 32) {
-    uint4 packed[ROWS_PER_WARP];
+  // software pipelined: the next chunk's weights, scales and biases are in flight while this
+  // chunk is computed (with all of a warp's loads issued up front, a single wave of warps
+  // first waited for memory and then computed, leaving the memory idle)
+  uint4 next[ROWS_PER_WARP];
+  float next_scale[ROWS_PER_WARP];
+  float next_bias[ROWS_PER_WARP];
+  auto fetch = [&](int c) {
     #pragma unroll
     for (int r = 0; r < ROWS_PER_WARP; ++r) {
       const int n = min(row0 + r, N - 1);
-      packed[r] = reinterpret_cast<const uint4*>(w + static_cast<size_t>(n) * WORDS)[c];
+      next[r] = reinterpret_cast<const uint4*>(w + static_cast<size_t>(n) * WORDS)[c];
+      const size_t gi = static_cast<size_t>(n) * GROUPS + (c * CHUNK) / GS;
+      next_scale[r] = static_cast<float>(scales[gi]);
+      next_bias[r] = static_cast<float>(biases[gi]);
+    }
+  };
+  if (lane < CHUNKS) {
+    fetch(lane);
+  }
+  #pragma unroll 1
+  for (int c = lane; c < CHUNKS; c += 32) {
+    uint4 packed[ROWS_PER_WARP];
+    float scale[ROWS_PER_WARP];
+    float bias[ROWS_PER_WARP];
+    #pragma unroll
+    for (int r = 0; r < ROWS_PER_WARP; ++r) {
+      packed[r] = next[r];
+      scale[r] = next_scale[r];
+      bias[r] = next_bias[r];
+    }
+    if (c + 32 < CHUNKS) {
+      fetch(c + 32);
     }
     float xs[CHUNK];
     float x_sum = 0.0f;
@@ -67,10 +92,8 @@ _SOURCE = """
         xs[t + u] = value * (1.0f / static_cast<float>(1u << shift));
       }
     }
-    const int g = (c * CHUNK) / GS;
     #pragma unroll
     for (int r = 0; r < ROWS_PER_WARP; ++r) {
-      const int n = min(row0 + r, N - 1);
       const unsigned words[4] = {packed[r].x, packed[r].y, packed[r].z, packed[r].w};
       float dot = 0.0f;
       #pragma unroll
@@ -83,8 +106,7 @@ _SOURCE = """
           dot += q * xs[i * PER_WORD + v];
         }
       }
-      const size_t gi = static_cast<size_t>(n) * GROUPS + g;
-      acc[r] += static_cast<float>(scales[gi]) * dot + static_cast<float>(biases[gi]) * x_sum;
+      acc[r] += scale[r] * dot + bias[r] * x_sum;
     }
   }
   #pragma unroll
