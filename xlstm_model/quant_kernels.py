@@ -1,9 +1,10 @@
 """Batch-1 quantized matrix-vector product as one CUDA kernel, beside ``mx.quantized_matmul``.
 
 At decode (a handful of rows) MLX's quantized matmul streams 4-bit weights at under a third of
-the memory bandwidth (0.9 TB/s measured on an H100). This kernel reads each output row's packed
-weights with 16-byte loads, one warp per ``ROWS`` output rows, several loads in flight per lane,
-and dequantizes on the fly: ``y[n] = sum_g scale[n, g] * (q[n, g] . x[g]) + bias[n, g] * sum(x[g])``
+the memory bandwidth (0.98 TB/s over the 7B's matrices on an H100; this kernel 1.97 TB/s, and
+2.62 against 2.16 TB/s at 8 bits). It reads each output row's packed weights with 16-byte loads,
+one warp per ``ROWS`` output rows, the next chunk in flight while one is computed, and
+dequantizes on the fly: ``y[n] = sum_g scale[n, g] * (q[n, g] . x[g]) + bias[n, g] * sum(x[g])``
 in float32, rounded once to the input dtype, as ``mx.quantized_matmul`` computes it (affine mode,
 the mlx-lm layout: values packed little end first in uint32 words). ``mx.quantized_matmul``
 remains the reference and the path for every other case (more rows, other modes, the CPU).
