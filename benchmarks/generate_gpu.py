@@ -1,6 +1,7 @@
 """xLSTM-7B shapes on an NVIDIA GPU: xlstm_model (MLX CUDA) vs transformers (torch CUDA).
 
     python benchmarks/generate_gpu.py --workdir /tmp/xlstm-gpu [--steps build torch mlx report]
+        [--variants bfloat16 q8 q4]
 
 ``build`` writes a 7B-shaped random checkpoint with transformers on the GPU (hidden 4096,
 32 blocks, 8 heads, vocab 50304, bfloat16; random weights at the init scales of
@@ -8,11 +9,12 @@
 then runs in its own process, one after the other, and leaves JSON and logits in the
 workdir; ``report`` prints the tables from whatever is there:
 
-* speed, batch 1, prompt 512, greedy decode 128: prefill and decode tokens/s and peak GPU
-  memory, for transformers bf16, xlstm_model bf16 (with the one-kernel decode step, with the
-  fused CUDA kernels on top, and with the pure-MLX step) and xlstm_model 8- and 4-bit
-  (``xlstm-model convert --quantize``; default and with the fused kernels, whose quantized
-  layers run the batch-1 ``quantized_matvec`` kernel);
+* speed, batch 1, prompt 512, greedy decode 128: prefill and decode tokens/s (the median of
+  three runs of each xlstm_model setting, taken in turn) and peak GPU memory, for transformers
+  bf16, xlstm_model bf16 (default: the one-kernel decode step and the fused CUDA kernels;
+  without the fused kernels; with the pure-MLX step) and xlstm_model 8- and 4-bit
+  (``xlstm-model convert --quantize``; default, whose quantized layers run the batch-1
+  ``quantized_matvec`` kernel, and without the fused kernels);
 * the matmul-streaming ceiling: the same bf16 weights streamed through a compiled chain of
   batch-1 matmuls alone (MLX ``mx.compile``; torch a CUDA graph), per matrix and with each
   block's projections fused;
@@ -20,8 +22,8 @@ workdir; ``report`` prints the tables from whatever is there:
   8 decode steps with the fused kernels against the same steps without them.
 
 ``--steps kernels`` times each decode kernel alone (compiled chains of 32, one per block)
-against its pure-MLX reference and MLX's own streaming, and the quantized matvec kernel
-against ``mx.quantized_matmul`` over the 7B's matrices (distinct weights per block).
+against its pure-MLX reference, MLX's own streaming rate over 1 GiB, and the quantized matvec
+kernel against ``mx.quantized_matmul`` over the 7B's matrices (distinct weights per block).
 """
 
 import argparse
@@ -35,10 +37,12 @@ from pathlib import Path
 import numpy as np
 
 PROMPT, DECODE, WARMUP, NUMERICS_PROMPT, NUMERICS_LAST = 512, 128, 8, 128, 8
+DECODE_ROUNDS = 3  # decode runs of each xlstm_model setting (the tables show the median)
 VOCAB = 50304
 # xLSTM-7B's decode shapes for ``--steps kernels``; STREAM_ELEMENTS float32 for MLX's own rate
 KERNEL_SHAPES = {"blocks": 32, "heads": 8, "qk": 256, "dv": 512, "d": 4096, "ffn": 10944}
 STREAM_ELEMENTS = 256 * 1024 * 1024
+MLX_VARIANTS = ["bfloat16", "float32", "float32-tf32", "q8", "q4"]
 
 
 def prompt_ids(length: int, seed: int) -> np.ndarray:
@@ -315,6 +319,8 @@ def run_mlx(workdir: Path, variant: str) -> None:
             )
     result = {"device": mx.device_info().get("device_name", str(mx.default_device()))}
     model, _ = load(folder, tokenizer=False, dtype=dtype, fuse=variant != "bfloat16")
+    # first without the fused CUDA kernels (on by default), then with them
+    model.set_fused_cuda_kernels(False)
     if variant == "bfloat16":
         result["ceiling_per_matrix"] = mlx_chain_ceiling(model)
         model.fuse_projections()
@@ -324,22 +330,31 @@ def run_mlx(workdir: Path, variant: str) -> None:
     logits = model(ids)[0, -NUMERICS_LAST:].astype(mx.float32)
     np.save(workdir / f"logits-mlx-{variant}.npy", np.array(logits))
     if dtype == "bfloat16":
+        # (step kernel, fused kernels) per result suffix, measured in turn DECODE_ROUNDS times:
+        # single runs of one setting moved by up to a fifth between runs on the same card
+        settings = {"": (True, False), "_fused": (True, True)}
+        if variant == "bfloat16":
+            settings["_pure_step"] = (False, False)
+        runs = {suffix: [] for suffix in settings}
         mx.clear_cache()
         mx.reset_peak_memory()
-        result["prefill"], result["decode"] = mlx_decode_bench(model)
+        for _ in range(DECODE_ROUNDS):
+            for suffix, (step_kernel, fused) in settings.items():
+                model.set_step_kernel(step_kernel)
+                model.set_fused_cuda_kernels(fused)
+                runs[suffix].append(mlx_decode_bench(model))
         result["peak_gb"] = mx.get_peak_memory() / 1e9
+        for suffix, measured in runs.items():
+            result[f"prefill{suffix}"] = float(np.median([p for p, _ in measured]))
+            result[f"decode{suffix}"] = float(np.median([d for _, d in measured]))
+            result[f"decode{suffix}_runs"] = [d for _, d in measured]
+        model.set_step_kernel(True)
         model.set_fused_cuda_kernels(True)
-        result["prefill_fused"], result["decode_fused"] = mlx_decode_bench(model)
         if variant != "bfloat16":
             result["ceiling_fused_kernels"] = mlx_chain_ceiling(model)
         np.save(workdir / f"logits-mlx-{variant}-decode-fused.npy", decode_logits(model))
         model.set_fused_cuda_kernels(False)
         np.save(workdir / f"logits-mlx-{variant}-decode.npy", decode_logits(model))
-        if variant == "bfloat16":
-            model.set_step_kernel(False)
-            result["prefill_pure_step"], result["decode_pure_step"] = mlx_decode_bench(
-                model
-            )
     save_json(workdir, f"mlx-{variant}", result)
 
 
@@ -377,11 +392,21 @@ def kernel_report(workdir: Path) -> None:
     blocks, heads, qk, dv, d, ffn = (
         KERNEL_SHAPES[k] for k in ("blocks", "heads", "qk", "dv", "d", "ffn")
     )
-    rows = []
+    rows, errors = [], {}
+
+    def measure(label, fn, arg, moved=0, per_call=1, **timing):
+        """Time ``fn(arg)``; a kernel that fails is reported and the other rows still run."""
+        try:
+            seconds = time_chain(fn, arg, **timing) / per_call
+        except Exception as error:
+            errors[label] = f"{type(error).__name__}: {error}"
+            rows.append((label, float("nan"), 0.0))
+            return
+        rows.append((label, seconds * 1e6, moved / seconds))
 
     big = mx.random.normal((STREAM_ELEMENTS,))
-    seconds = time_chain(lambda a: a * 1.5, big, repeats=3, calls=5)
-    rows.append((f"MLX a * 1.5 over {big.nbytes / 2**30:.0f} GiB (read + write)", seconds * 1e6, 2 * big.nbytes / seconds))
+    measure(f"MLX a * 1.5 over {big.nbytes / 2**30:.0f} GiB (read + write)",
+            lambda a: a * 1.5, big, 2 * big.nbytes, repeats=3, calls=5)
     del big
 
     state = mx.random.normal((1, heads, qk, dv))
@@ -395,15 +420,8 @@ def kernel_report(workdir: Path) -> None:
             h, (c, _, _) = mlstm_step_kernel(proj, proj, offsets, (c, n, m), 1e-6, 15.0)
         return c, h
 
-    def stream_chain(c):
-        for _ in range(blocks):
-            c = c * 0.99 + 0.01
-        return c
-
-    state_bytes = 2 * state.nbytes
-    for label, fn in (("mLSTM step kernel", step_chain), ("MLX c * 0.99 + 0.01 on C", stream_chain)):
-        seconds = time_chain(fn, state) / blocks
-        rows.append((f"{label} ({heads} heads {qk}x{dv} f32)", seconds * 1e6, state_bytes / seconds))
+    measure(f"mLSTM step kernel ({heads} heads {qk}x{dv} f32)", step_chain, state,
+            2 * state.nbytes, blocks)
 
     x = mx.random.normal((1, 1, d)).astype(mx.bfloat16)
     rms = RMSNorm(d, 1e-6, True)
@@ -420,7 +438,7 @@ def kernel_report(workdir: Path) -> None:
         return x, y
 
     for label, fn in (("residual add + RMSNorm, pure MLX", rms_pure), ("residual add + RMSNorm kernel", rms_kernel)):
-        rows.append((label, time_chain(fn, x) / blocks * 1e6, 0.0))
+        measure(label, fn, x, per_call=blocks)
 
     head = MultiHeadLayerNorm(heads, dv, 1e-6, True)
     head.weight = head.weight.astype(mx.bfloat16)
@@ -438,7 +456,7 @@ def kernel_report(workdir: Path) -> None:
         return h
 
     for label, fn in (("head LayerNorm + gate, pure MLX", head_pure), ("head LayerNorm + gate kernel", head_kernel)):
-        rows.append((label, time_chain(fn, h) / blocks * 1e6, 0.0))
+        measure(label, fn, h, per_call=blocks)
 
     # the 7B's decode matrices (fused layout), distinct for each block as in the model:
     # projections, out_proj, FFN up (gate + z), down; then the LM head. Each product's first
@@ -466,16 +484,16 @@ def kernel_report(workdir: Path) -> None:
         return sum(sum(a.nbytes for a in layer[:-2]) for block in layers for layer in block)
 
     plain = [[(w, 16, w.shape[1]) for w in block] for block in bf16]
-    seconds = time_chain(
-        lambda v: matrices_chain(v, plain, lambda x, layer: x @ layer[0].T),
-        vectors, repeats=3, calls=10,
-    )
-    rows.append(("bf16 matmul chain, 7B decode matrices", seconds * 1e6, chain_bytes(plain) / seconds))
+    measure("bf16 matmul chain, 7B decode matrices",
+            lambda v: matrices_chain(v, plain, lambda x, layer: x @ layer[0].T),
+            vectors, chain_bytes(plain), repeats=3, calls=10)
     for bits in (4, 8):
         quantized = [
             [(*mx.quantize(w, group_size=64, bits=bits), bits, w.shape[1]) for w in block]
             for block in bf16
         ]
+        # evaluated here: a lazy weight would be quantized again inside every timed call
+        mx.eval([layer[:3] for block in quantized for layer in block])
 
         def mlx_q(x, layer):
             return mx.quantized_matmul(x, *layer[:3], transpose=True, group_size=64, bits=layer[3])
@@ -484,17 +502,22 @@ def kernel_report(workdir: Path) -> None:
             return quantized_matvec(x, *layer[:3], layer[3], 64)
 
         for label, apply in (("mx.quantized_matmul", mlx_q), ("quantized_matvec kernel", kernel_q)):
-            seconds = time_chain(
-                lambda v: matrices_chain(v, quantized, apply), vectors, repeats=3, calls=10
-            )
-            rows.append((f"{bits}-bit {label} chain, 7B decode matrices", seconds * 1e6, chain_bytes(quantized) / seconds))
+            measure(f"{bits}-bit {label} chain, 7B decode matrices",
+                    lambda v: matrices_chain(v, quantized, apply), vectors,
+                    chain_bytes(quantized), repeats=3, calls=10)
         del quantized
 
     print(f"\n{mx.device_info().get('device_name', '?')}: kernels in isolation")
     print(f"{'':<56} {'us per call':>12} {'TB/s':>7}")
     for label, micros, rate in rows:
         print(f"{label:<56} {micros:>12.1f} {rate / 1e12 if rate else float('nan'):>7.2f}")
-    save_json(workdir, "kernels", {label: [micros, rate] for label, micros, rate in rows})
+    for label, error in errors.items():
+        print(f"FAILED {label}: {error}")
+    save_json(
+        workdir,
+        "kernels",
+        {"rows": {label: [micros, rate] for label, micros, rate in rows}, "errors": errors},
+    )
 
 
 # --- report -------------------------------------------------------------------------------
@@ -522,33 +545,40 @@ def report(workdir: Path) -> None:
     )
     card = (torch_bf16 or mlx_bf16 or {}).get("device", "?")
     print(f"\n{card}; batch 1, prompt {PROMPT}, greedy decode {DECODE}")
-    print(f"{'engine':<44} {'prefill tok/s':>14} {'decode tok/s':>13} {'peak GB':>8}")
-    rows = [("transformers bf16 (torch CUDA)", torch_bf16, "")]
+    print(
+        f"{'engine':<48} {'prefill tok/s':>14} {'decode tok/s':>13} {'runs':>13} {'peak GB':>8}"
+    )
+    # (label, results, key suffix, whether to show the peak memory)
+    rows = [("transformers bf16 (torch CUDA)", torch_bf16, "", True)]
     if mlx_bf16:
-        rows.append(("xlstm_model bf16 (MLX CUDA)", mlx_bf16, ""))
-        rows.append(("xlstm_model bf16, fused CUDA norm kernels", mlx_bf16, "_fused"))
-        rows.append(("xlstm_model bf16, pure-MLX decode step", mlx_bf16, "_pure_step"))
+        rows.append(("xlstm_model bf16 (MLX CUDA, default)", mlx_bf16, "_fused", True))
+        rows.append(("  without the fused CUDA kernels", mlx_bf16, "", False))
+        rows.append(("  pure-MLX decode step, no fused kernels", mlx_bf16, "_pure_step", False))
     for bits in (8, 4):
         quantized = load_json(workdir, f"mlx-q{bits}")
-        rows.append((f"xlstm_model {bits}-bit (group 64)", quantized, ""))
-        rows.append((f"xlstm_model {bits}-bit, fused kernels + matvec", quantized, "_fused"))
-    for label, data, suffix in rows:
+        rows.append((f"xlstm_model {bits}-bit (group 64, default)", quantized, "_fused", True))
+        rows.append(("  without the fused kernels and matvec", quantized, "", False))
+    for label, data, suffix, show_peak in rows:
         if data and f"decode{suffix}" in data:
-            peak = f"{data['peak_gb']:>8.1f}" if not suffix else f"{'':>8}"
+            peak = f"{data['peak_gb']:>8.1f}" if show_peak else f"{'':>8}"
+            spread = data.get(f"decode{suffix}_runs", [])
+            spread = f"{min(spread):.1f}-{max(spread):.1f}" if spread else ""
             print(
-                f"{label:<44} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {peak}"
+                f"{label:<48} {data[f'prefill{suffix}']:>14,.0f} {data[f'decode{suffix}']:>13.1f} {spread:>13} {peak}"
             )
-    if mlx_bf16 and torch_bf16:
+    if mlx_bf16 and torch_bf16 and "decode_fused" in mlx_bf16:
         print(
-            f"xlstm_model / transformers: prefill {mlx_bf16['prefill'] / torch_bf16['prefill']:.2f}x, decode {mlx_bf16['decode'] / torch_bf16['decode']:.2f}x"
+            f"xlstm_model / transformers: prefill {mlx_bf16['prefill_fused'] / torch_bf16['prefill']:.2f}x, decode {mlx_bf16['decode_fused'] / torch_bf16['decode']:.2f}x"
         )
     q4 = load_json(workdir, "mlx-q4")
     if q4 and mlx_bf16:
-        print(f"4-bit decode / bf16 decode: {q4['decode'] / mlx_bf16['decode']:.2f}x")
-        if "decode_fused" in q4:
+        if "decode_fused" in q4 and "decode_fused" in mlx_bf16:
             print(
-                f"with the fused kernels (4-bit matvec) / bf16 fused: {q4['decode_fused'] / mlx_bf16['decode_fused']:.2f}x, / bf16 default: {q4['decode_fused'] / mlx_bf16['decode']:.2f}x"
+                f"4-bit decode / bf16 decode (defaults): {q4['decode_fused'] / mlx_bf16['decode_fused']:.2f}x"
             )
+        print(
+            f"4-bit decode / bf16 decode without the fused kernels: {q4['decode'] / mlx_bf16['decode']:.2f}x"
+        )
 
     print("\nmatmul-streaming ceiling (bf16 weights, batch 1, matmuls alone), tokens/s")
     if mlx_bf16:
@@ -559,20 +589,20 @@ def report(workdir: Path) -> None:
         quantized = load_json(workdir, f"mlx-q{bits}")
         if quantized:
             print(
-                f"  MLX {bits}-bit weights, fused per block: {quantized['ceiling_fused']:.1f} (decode at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)"
+                f"  MLX {bits}-bit weights, mx.quantized_matmul, fused per block: {quantized['ceiling_fused']:.1f} (decode without the fused kernels at {quantized['decode'] / quantized['ceiling_fused']:.0%} of it)"
             )
             if "ceiling_fused_kernels" in quantized:
                 print(
-                    f"  {bits}-bit through the quantized_matvec kernel: {quantized['ceiling_fused_kernels']:.1f}"
+                    f"  {bits}-bit through the quantized_matvec kernel: {quantized['ceiling_fused_kernels']:.1f} (decode with it at {quantized['decode_fused'] / quantized['ceiling_fused_kernels']:.0%} of it)"
                 )
     if torch_bf16:
         ceiling = torch_bf16["ceiling"]
         print(
             f"  torch CUDA graph:   per matrix {ceiling['per_matrix']:.1f}, fused per block {ceiling['fused']:.1f}  ({ceiling['bytes'] / 1e9:.1f} GB streamed)"
         )
-    if mlx_bf16:
+    if mlx_bf16 and "decode_fused" in mlx_bf16:
         print(
-            f"  xlstm_model decode at {mlx_bf16['decode'] / mlx_bf16['ceiling_fused']:.0%} of the MLX fused ceiling"
+            f"  xlstm_model bf16 decode at {mlx_bf16['decode_fused'] / mlx_bf16['ceiling_fused']:.0%} of the MLX fused ceiling"
         )
 
     reference = workdir / "logits-torch-float32.npy"
@@ -610,6 +640,13 @@ def main():
         default=["build", "torch", "mlx", "report"],
         choices=["build", "torch", "mlx", "kernels", "report"],
     )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        default=MLX_VARIANTS,
+        choices=MLX_VARIANTS,
+        help="the xlstm_model runs of the mlx step (default: all)",
+    )
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -622,7 +659,7 @@ def main():
     runs = {
         "build": ["build:-"],
         "torch": ["torch:float32", "torch:bfloat16"],
-        "mlx": ["mlx:bfloat16", "mlx:float32", "mlx:float32-tf32", "mlx:q8", "mlx:q4"],
+        "mlx": [f"mlx:{variant}" for variant in args.variants],
     }
     for step in args.steps:
         if step == "report":

@@ -322,7 +322,7 @@ class MLSTMLayer(nn.Module):
         super().__init__()
         self.args = args
         self.step_kernel = True
-        self.fused_cuda_kernels = False
+        self.fused_cuda_kernels = True
         hidden, bias = args.hidden_size, args.use_bias
         if args.weight_mode == "single":
             self.q = nn.Linear(hidden, args.qk_dim, bias=bias)
@@ -567,7 +567,7 @@ class XLSTMBackbone(nn.Module):
         super().__init__()
         self.args = args
         self.embeddings = nn.Embedding(args.vocab_size, args.hidden_size)
-        self.fused_cuda_kernels = False
+        self.fused_cuda_kernels = True
         self.blocks = [XLSTMBlock(args, idx) for idx in range(args.num_hidden_layers)]
         if args.add_out_norm:
             self.out_norm = RMSNorm(
@@ -688,12 +688,13 @@ class Model(nn.Module):
         self._compiled_step = None
 
     def set_fused_cuda_kernels(self, enabled: bool) -> None:
-        """Decode on CUDA through the fused kernels (off by default: not yet run on a GPU).
+        """Decode on CUDA through the fused kernels (the default) or the pure-MLX modules.
 
         With the step kernel on, each residual add and the norm after it run as one kernel
         (:func:`~xlstm_model.norm_kernels.residual_rms_norm`), the head norm and output gate
         as one (:func:`~xlstm_model.norm_kernels.head_norm_gate`), and quantized layers at
-        batch 1 through :func:`~xlstm_model.quant_kernels.quantized_matvec`.
+        batch 1 through :func:`~xlstm_model.quant_kernels.quantized_matvec`. Elsewhere (the
+        CPU, Apple GPUs) the kernels do not apply and the setting changes nothing.
         """
         self.backbone.fused_cuda_kernels = enabled
         for block in self.layers:

@@ -6,8 +6,9 @@
   step's output and the output gate ``sigmoid(o) * norm(h)`` in one launch.
 
 Each reproduces its module's roundings (the reduction and normalisation in float32, the cast
-back to the input dtype, then the weight multiply and the gate in that dtype); only the
-summation order differs. Under ``mx.compile`` the modules take three to five kernels each.
+back to the input dtype, then the weight multiply and the gate in that dtype, the sigmoid
+rounded step by step as ``mx.sigmoid`` does on CUDA); only the summation order differs.
+Under ``mx.compile`` the modules take three to five kernels each.
 The pure-MLX modules stay the reference, the CPU path and the path on Apple GPUs.
 """
 
@@ -18,6 +19,17 @@ from .kernels import gpu_backend
 MAX_THREADS = 256  # threads per row (residual_rms_norm) or per head (head_norm_gate)
 
 _BLOCK_SUM = """
+#include <cuda/std/cmath>
+
+// mx.sigmoid as MLX's CUDA backend computes it, rounding to T after each operation:
+// 1 / (1 + exp(|x|)), mirrored for x >= 0 (exp in T is hexp for bfloat16 and float16).
+template <typename T>
+__device__ T sigmoid_as_mlx(T x) {
+  const T exp_abs = cuda::std::exp(cuda::std::abs(x));
+  const T tail = static_cast<T>(1.0f / static_cast<float>(static_cast<T>(1.0f + static_cast<float>(exp_abs))));
+  return static_cast<float>(x) < 0.0f ? tail : static_cast<T>(1.0f - static_cast<float>(tail));
+}
+
 template <int THREADS_PER_BLOCK>
 __device__ float block_sum(float value, float* scratch) {
   #pragma unroll
@@ -97,8 +109,7 @@ _HEAD_SOURCE = """
     const float normed = static_cast<float>(static_cast<T>(values[p] * inv_std));
     T scaled = static_cast<T>(normed * static_cast<float>(weight[col]));
     ADD_BIAS(scaled)
-    const float gate = static_cast<float>(
-        static_cast<T>(1.0f / (1.0f + expf(-static_cast<float>(o[col])))));
+    const float gate = static_cast<float>(sigmoid_as_mlx(o[col]));
     out[static_cast<size_t>(b) * H * DV + col] = static_cast<T>(gate * static_cast<float>(scaled));
   }
 """

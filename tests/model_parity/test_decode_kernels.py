@@ -102,6 +102,16 @@ def decode_logits(model, fused: bool, steps: int = 6):
     return [np.array(model(mx.array(tokens[:, t : t + 1]), cache).astype(mx.float32)) for t in range(steps)]
 
 
+def test_fused_kernels_are_the_default_on_cuda(hf_checkpoint):
+    from xlstm_model import load
+
+    model, _ = load(hf_checkpoint[0], tokenizer=False)
+    x = mx.zeros((2, 1, model.args.hidden_size), model.lm_head.weight.dtype)
+    assert model.backbone._use_norm_kernels(x)
+    model.set_fused_cuda_kernels(False)
+    assert not model.backbone._use_norm_kernels(x)
+
+
 def test_model_decode_with_fused_kernels_matches_pure_modules(hf_checkpoint):
     from xlstm_model import load
 
@@ -119,7 +129,7 @@ def test_quantized_model_decode_with_matvec_matches_quantized_matmul(demo_checkp
     convert(demo_checkpoint, tmp_path / "q4", quantize=True, bits=4, group_size=64, dtype="bfloat16")
     model, _ = load(tmp_path / "q4", tokenizer=False, dtype="bfloat16")
     matvec_layers = [m for _, m in model.named_modules() if isinstance(m, MatvecQuantizedLinear)]
-    assert matvec_layers
+    assert matvec_layers and all(m.matvec for m in matvec_layers)
     fused, reference = decode_logits(model, True), decode_logits(model, False)
     assert all(m.matvec is False for m in matvec_layers)
     error = np.linalg.norm(np.array(fused) - np.array(reference)) / np.linalg.norm(reference)
