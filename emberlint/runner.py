@@ -204,9 +204,7 @@ class Runner:
         located = syntax_error(source.text, display)
         if self.cache is not None:
             error = None if located is None else f"\0{located}"
-            root = project_root(source.path)
-            project = str(root) if root is not None else None
-            self.cache.put(source.digest, rules_key(codes), CachedResult([], error, project))
+            self.cache.put(source.digest, rules_key(codes), CachedResult([], error, _project_key(source.path)))
         return FileResult(display, error=None if located is None else f"{display}{located}")
 
     def _cached(self, source: SourceFile, codes: tuple[str, ...], display: str) -> FileResult | None:
@@ -350,13 +348,18 @@ def _with_dependencies(record: CachedResult, project: ProjectIndex | None) -> Ca
     return replace(record, project=str(project.root), dependencies=consulted)
 
 
+def _project_key(path: Path) -> str | None:
+    """The project root a cache entry of the file at `path` is made in (`CachedResult.project`)."""
+    root = project_root(path)
+    return str(root) if root is not None else None
+
+
 def _still_current(entry: CachedResult, path: Path) -> bool:
     """The entry was made in the project `path` is in, and the files it consulted are unchanged
     (notebooks are linted on their own)."""
     if is_notebook(path):
         return True
-    root = project_root(path)
-    if (str(root) if root is not None else None) != entry.project:
+    if _project_key(path) != entry.project:
         return False
     for consulted, digest in entry.dependencies:
         try:

@@ -95,7 +95,7 @@ class BooleanMaskAdded(Rule):
         for ancestor in patterns.ancestors(self.names, node):
             if isinstance(ancestor, (cst.FunctionDef, cst.ClassDef)):
                 return False
-            if isinstance(ancestor, (cst.If, cst.IfExp)) and _reads_dtype(ancestor.test, mask.value):
+            if isinstance(ancestor, (cst.If, cst.IfExp)) and _reads_dtype(self.names, ancestor.test, mask.value):
                 return True
         return False
 
@@ -125,7 +125,6 @@ class BooleanMaskAdded(Rule):
         self.report(node, MESSAGE, replacement=replacement, imports=imports)
 
 
-
 def plainly_boolean(model: SemanticModel, node: cst.BaseExpression, depth: int = 0) -> bool:
     """A boolean mask made without arithmetic: `m * w` with `w` of unknown type
     would count as boolean (an unknown operand is taken for a Python number)."""
@@ -143,11 +142,9 @@ def plainly_boolean(model: SemanticModel, node: cst.BaseExpression, depth: int =
     return True
 
 
-def _reads_dtype(test: cst.BaseExpression, name: str) -> bool:
-    stack: list[cst.CSTNode] = [test]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Attribute) and current.attr.value == "dtype" and dotted(current.value) == name:
-            return True
-        stack.extend(current.children)
-    return False
+def _reads_dtype(model: SemanticModel, test: cst.BaseExpression, name: str) -> bool:
+    """`test` reads `<name>.dtype`."""
+    return any(
+        isinstance(node, cst.Attribute) and node.attr.value == "dtype" and dotted(node.value) == name
+        for node in model.descendants(test)
+    )
