@@ -201,12 +201,17 @@ def gpu_backend() -> str | None:
     return None
 
 
+def largest_power_of_two_dividing(size: int, limit: int) -> int:
+    """The largest power of two up to ``limit`` (itself a power of two) that divides ``size``."""
+    divisor = limit
+    while size % divisor:
+        divisor //= 2
+    return divisor
+
+
 def row_slices(qk_head_dim: int) -> int:
     """The most slices (a power of two up to :data:`MAX_ROW_SLICES`) that split the key rows evenly."""
-    slices = MAX_ROW_SLICES
-    while qk_head_dim % slices:
-        slices //= 2
-    return slices
+    return largest_power_of_two_dividing(qk_head_dim, MAX_ROW_SLICES)
 
 
 def step_kernel_supports(qk_head_dim: int, v_head_dim: int) -> bool:

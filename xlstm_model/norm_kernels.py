@@ -14,7 +14,7 @@ The pure-MLX modules stay the reference, the CPU path and the path on Apple GPUs
 
 import mlx.core as mx
 
-from .kernels import gpu_backend
+from .kernels import gpu_backend, largest_power_of_two_dividing
 
 MAX_THREADS = 256  # threads per row (residual_rms_norm) or per head (head_norm_gate)
 
@@ -142,10 +142,7 @@ def _kernel(
 
 def threads_for(width: int) -> int:
     """Threads per normalised row: the largest power of two up to MAX_THREADS dividing ``width``."""
-    threads = MAX_THREADS
-    while width % threads:
-        threads //= 2
-    return threads
+    return largest_power_of_two_dividing(width, MAX_THREADS)
 
 
 def norm_kernels_apply(norm, x: mx.array, width: int) -> bool:
